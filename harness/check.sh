@@ -1,0 +1,61 @@
+#!/bin/bash
+# make check: build everything, run every suite (library on the host, kernel
+# suites in the guest), print 'N passed, N failed' last.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+build=$top/build
+logs=$build/logs
+start=$(date +%s)
+step() { echo "== $* ($(( $(date +%s) - start ))s)"; }
+fail() { echo "check: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+step "dependencies"
+"$here/deps.sh" || fail "missing packages"
+step "assemble the kernel tree"
+"$here/assemble.sh" "$build" || fail "assembly failed"
+step "build the test kernel"
+"$here/build-kernel.sh" "$build" test || fail "kernel build failed"
+step "build selftests, library, samples"
+make -s -C "$top" build-tests || fail "test build failed"
+
+rm -rf "$logs"
+mkdir -p "$logs"
+ks=$build/kselftest
+lib=$build/lib
+
+step "host suites (library: fallback path on this kernel)"
+"$here/run-suites.sh" 600 \
+	"lib-host=make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
+	"lib-host-forced-fallback=PIDFD_SPAWN_FORCE_FALLBACK=1 make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
+	"man-pages=$here/check-man.sh" \
+	| tee "$logs/host.log"
+
+step "guest suites (test kernel: KASAN, lockdep, kmemleak)"
+suites=()
+for t in $(cat "$ks/suites.txt"); do
+	suites+=("$(basename "$(dirname "$t")")/$(basename "$t")=cd $(dirname "$t") && ./$(basename "$t")")
+done
+suites+=("lib-guest=EXPECT_PATH=clone_empty make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test")
+suites+=("samples=$top/samples/pidfd_spawn/test.sh $build/samples")
+"$here/run-guest" --timeout 2400 -- "$here/run-suites.sh" 600 "${suites[@]}" \
+	> "$logs/guest.log" 2>"$logs/guest.err"
+grc=$?
+cat "$logs/guest.log"
+cat "$logs/guest.err" >&2
+step "summary"
+extra=0
+if [ $grc != 0 ]; then
+	echo "FAILED: guest run exited $grc (see $build/guest/last-console.log)"
+	extra=1
+fi
+python3 "$here/tap-summary.py" "$logs/host.log" "$logs/guest.log" > "$logs/summary" 2>&1
+cat "$logs/summary" | head -n -1
+last=$(tail -n 1 "$logs/summary")
+p=$(echo "$last" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1/')
+f=$(echo "$last" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\2/')
+s=$(echo "$last" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\3/')
+f=$((f + extra))
+echo "check: took $(( $(date +%s) - start ))s"
+echo "$p passed, $f failed, $s skipped"
+[ "$f" = 0 ]

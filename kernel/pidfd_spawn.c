@@ -1,0 +1,1503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Empty processes and their builder pidfd.
+ *
+ * clone3(CLONE_EMPTY | CLONE_PIDFD) creates a process with no memory, an
+ * empty file descriptor table and default signal handling.  It runs no user
+ * code: it is parked in pidfd_spawn_child() until whoever holds the pidfd
+ * clone3() returned (the builder) commits or aborts it.  pidfd_config(), in
+ * the mould of fsconfig(), records the program, its arguments, environment,
+ * file descriptors and attributes key by key; PIDFD_CONFIG_CMD_EXEC wakes the
+ * child, which applies them in its own context and executes the program, and
+ * returns the exact error of the step that failed.
+ *
+ * Lifetime: the context has two references, the child's (the fn_arg of the
+ * kernel_clone() that created it) and the builder file's.  Dropping the last
+ * reference to the builder file before a successful commit terminates the
+ * child as if by SIGKILL.
+ *
+ * Locking: ->lock serialises configurers and committers.  ->wait.lock
+ * protects ->state and ->request, which the child reads and writes too.  The
+ * recorded configuration is touched by configurers only in the PARKED and
+ * EXEC_FAILED states with ->lock held, and by the child only while a commit
+ * is in progress (the committer holds ->lock, or the state is COMMITTING and
+ * configurers back off) or, once the child is done, with ->lock held.
+ *
+ * See Documentation/userspace-api/pidfd_spawn.rst.
+ */
+
+#include <linux/audit.h>
+#include <linux/binfmts.h>
+#include <linux/capability.h>
+#include <linux/completion.h>
+#include <linux/cred.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/freezer.h>
+#include <linux/fs.h>
+#include <linux/fs_struct.h>
+#include <linux/kernel.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/namei.h>
+#include <linux/pidfd_spawn.h>
+#include <linux/pidfs.h>
+#include <linux/refcount.h>
+#include <linux/rseq.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/seccomp.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/task_work.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <uapi/linux/pidfd.h>
+#include <asm/ioctls.h>
+
+/* Longest key, without its NUL. */
+#define PIDFD_SPAWN_KEY_MAX	256
+/* Most fd and cwd actions one process may be given. */
+#define PIDFD_SPAWN_MAX_ACTIONS	65536
+
+enum pidfd_spawn_state {
+	PS_PARKED,		/* configurable */
+	PS_COMMITTING,		/* the child works on a commit */
+	PS_EXEC_FAILED,		/* exec failed: exe, argv, envp may change */
+	PS_COMMITTED,		/* the new program runs */
+	PS_ABORTED,		/* aborted, the child is on its way out */
+	PS_DEAD,		/* the child died before a successful commit */
+};
+
+static const char *const pidfd_spawn_state_names[] = {
+	[PS_PARKED]		= "parked",
+	[PS_COMMITTING]		= "committing",
+	[PS_EXEC_FAILED]	= "exec-failed",
+	[PS_COMMITTED]		= "committed",
+	[PS_ABORTED]		= "aborted",
+	[PS_DEAD]		= "dead",
+};
+
+enum pidfd_spawn_request {
+	PR_NONE,
+	PR_EXEC,
+	PR_ABORT,
+};
+
+enum pidfd_spawn_action_type {
+	PA_INSTALL,		/* fd:N SET_FD */
+	PA_OPEN,		/* fd:N SET_BINARY */
+	PA_CLOSE,		/* fd:N SET_FLAG */
+	PA_CHDIR_PATH,		/* cwd SET_PATH */
+	PA_CHDIR_FILE,		/* cwd SET_FD */
+};
+
+struct pidfd_spawn_action {
+	struct list_head	list;
+	enum pidfd_spawn_action_type type;
+	unsigned int		fd;
+	struct file		*file;	/* INSTALL, CHDIR_FILE; dir of CHDIR_PATH */
+	char			*path;	/* OPEN, CHDIR_PATH */
+	int			flags;	/* OPEN */
+	umode_t			mode;	/* OPEN */
+};
+
+/* A file named by a path, resolved at commit, or a file referenced now. */
+struct pidfd_spawn_path {
+	char			*name;	/* NULL: @file itself */
+	struct file		*file;	/* the file, or the directory of @name */
+};
+
+/* argv or envp: NUL-terminated strings back to back. */
+struct pidfd_spawn_strv {
+	char			*buf;
+	size_t			len;
+	size_t			size;
+	unsigned int		count;
+};
+
+struct pidfd_spawn_inherit {
+	unsigned int		fd;
+	struct file		*file;
+};
+
+struct pidfd_spawn_ctx {
+	refcount_t		count;
+	struct mutex		lock;
+	wait_queue_head_t	wait;		/* the parked child */
+	struct completion	done;		/* the committer */
+	enum pidfd_spawn_state	state;
+	enum pidfd_spawn_request request;
+	int			result;
+	bool			released;	/* the builder file is gone */
+	bool			applied;	/* actions ran (first commit) */
+
+	struct pidfd_spawn_path	exe;
+	struct pidfd_spawn_path	root;
+	struct pidfd_spawn_strv	argv;
+	struct pidfd_spawn_strv	envp;
+	struct pidfd_spawn_inherit *inherit;
+	unsigned int		nr_inherit;
+	struct list_head	actions;
+	unsigned int		nr_actions;
+	sigset_t		sigmask;
+	sigset_t		sigignore;
+	int			umask;		/* -1: unset */
+	int			pgid;		/* -1: unset */
+	int			pdeathsig;	/* -1: unset */
+	int			ctty;		/* -1: unset */
+	bool			setsid;
+	bool			resetids;
+	bool			no_new_privs;
+};
+
+/* ---- context lifetime ------------------------------------------------- */
+
+static void pidfd_spawn_path_clear(struct pidfd_spawn_path *p)
+{
+	kfree(p->name);
+	if (p->file)
+		fput(p->file);
+	p->name = NULL;
+	p->file = NULL;
+}
+
+static void pidfd_spawn_strv_clear(struct pidfd_spawn_strv *v)
+{
+	kvfree(v->buf);
+	memset(v, 0, sizeof(*v));
+}
+
+static void pidfd_spawn_free_inherit(struct pidfd_spawn_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_inherit; i++)
+		fput(ctx->inherit[i].file);
+	kvfree(ctx->inherit);
+	ctx->inherit = NULL;
+	ctx->nr_inherit = 0;
+}
+
+static void pidfd_spawn_free_actions(struct pidfd_spawn_ctx *ctx)
+{
+	struct pidfd_spawn_action *a, *tmp;
+
+	list_for_each_entry_safe(a, tmp, &ctx->actions, list) {
+		list_del(&a->list);
+		if (a->file)
+			fput(a->file);
+		kfree(a->path);
+		kfree(a);
+	}
+	ctx->nr_actions = 0;
+}
+
+/* Drop everything the configuration references. */
+static void pidfd_spawn_config_free(struct pidfd_spawn_ctx *ctx)
+{
+	pidfd_spawn_path_clear(&ctx->exe);
+	pidfd_spawn_path_clear(&ctx->root);
+	pidfd_spawn_strv_clear(&ctx->argv);
+	pidfd_spawn_strv_clear(&ctx->envp);
+	pidfd_spawn_free_inherit(ctx);
+	pidfd_spawn_free_actions(ctx);
+}
+
+static struct pidfd_spawn_ctx *pidfd_spawn_ctx_alloc(void)
+{
+	struct pidfd_spawn_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return NULL;
+	refcount_set(&ctx->count, 1);
+	mutex_init(&ctx->lock);
+	init_waitqueue_head(&ctx->wait);
+	init_completion(&ctx->done);
+	INIT_LIST_HEAD(&ctx->actions);
+	ctx->state = PS_PARKED;
+	ctx->umask = -1;
+	ctx->pgid = -1;
+	ctx->pdeathsig = -1;
+	ctx->ctty = -1;
+	return ctx;
+}
+
+static void pidfd_spawn_ctx_put(struct pidfd_spawn_ctx *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->count))
+		return;
+	pidfd_spawn_config_free(ctx);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+}
+
+/* ---- clone3() and pidfs hooks ----------------------------------------- */
+
+/**
+ * pidfd_spawn_clone_args_valid - check the clone3() rules of CLONE_EMPTY
+ * @kargs: the arguments, with CLONE_EMPTY set
+ *
+ * An empty process has its own everything and no user stack: it needs a
+ * pidfd to be configured through, and flags that share state with the
+ * caller, or that act on user memory the child does not have, are refused.
+ *
+ * Return: true if @kargs is acceptable.
+ */
+bool pidfd_spawn_clone_args_valid(const struct kernel_clone_args *kargs)
+{
+	const u64 refused = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND |
+			    CLONE_VFORK | CLONE_FILES | CLONE_FS |
+			    CLONE_SETTLS | CLONE_CHILD_SETTID |
+			    CLONE_CHILD_CLEARTID;
+
+	if (!(kargs->flags & CLONE_PIDFD) || (kargs->flags & refused))
+		return false;
+	return !kargs->stack && !kargs->stack_size && !kargs->tls;
+}
+
+static int pidfd_spawn_child(void *data);
+
+/**
+ * pidfd_spawn_clone - create an empty process
+ * @kargs: validated clone3() arguments with CLONE_EMPTY | CLONE_PIDFD
+ *
+ * Return: the pid of the child in the caller's namespace, or a negative
+ * errno.
+ */
+pid_t pidfd_spawn_clone(struct kernel_clone_args *kargs)
+{
+	struct pidfd_spawn_ctx *ctx;
+	pid_t nr;
+
+	ctx = pidfd_spawn_ctx_alloc();
+	if (!ctx)
+		return -ENOMEM;
+
+	kargs->empty = 1;
+	kargs->fn = pidfd_spawn_child;
+	kargs->fn_arg = ctx;
+	nr = kernel_clone(kargs);
+	/* On success the child owns the first reference. */
+	if (nr < 0)
+		pidfd_spawn_ctx_put(ctx);
+	return nr;
+}
+
+/**
+ * pidfd_spawn_init_task - make a new task pristine
+ * @p: the task copy_process() is building for a CLONE_EMPTY clone3()
+ *
+ * Called after its signal handlers were copied and before it can run.
+ */
+void pidfd_spawn_init_task(struct task_struct *p)
+{
+	flush_signal_handlers(p, 1);
+	sigemptyset(&p->blocked);
+	sas_ss_reset(p);
+	rseq_execve(p);
+#ifdef CONFIG_UPROBES
+	p->utask = NULL;
+#endif
+#ifdef CONFIG_USER_EVENTS
+	p->user_event_mm = NULL;
+#endif
+	/* With no mm, ptrace access checks read this instead. */
+	if (current->mm)
+		p->user_dumpable = get_dumpable(current->mm) == SUID_DUMP_USER;
+}
+
+/**
+ * pidfd_spawn_attach - make a new pidfd the builder of an empty process
+ * @pidfile: the pidfd file copy_process() prepared, not installed yet
+ * @ctx: the context pidfd_spawn_clone() passed as fn_arg
+ */
+void pidfd_spawn_attach(struct file *pidfile, void *ctx)
+{
+	struct pidfd_spawn_ctx *c = ctx;
+
+	refcount_inc(&c->count);
+	pidfs_set_builder(pidfile, c);
+}
+
+/**
+ * pidfd_spawn_builder_release - the last reference to the builder is gone
+ * @ctx: its context
+ *
+ * A process that was not committed yet is terminated as if by SIGKILL.
+ */
+void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx)
+{
+	spin_lock(&ctx->wait.lock);
+	ctx->released = true;
+	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
+		ctx->state = PS_ABORTED;
+		ctx->request = PR_ABORT;
+		wake_up_locked(&ctx->wait);
+	}
+	spin_unlock(&ctx->wait.lock);
+	pidfd_spawn_ctx_put(ctx);
+}
+
+/**
+ * pidfd_spawn_show_fdinfo - show the builder state in a pidfd's fdinfo
+ * @m: the fdinfo file
+ * @ctx: the builder context
+ */
+void pidfd_spawn_show_fdinfo(struct seq_file *m, struct pidfd_spawn_ctx *ctx)
+{
+	enum pidfd_spawn_state state = READ_ONCE(ctx->state);
+
+	seq_printf(m, "PidfdBuilder:\t%s\n", pidfd_spawn_state_names[state]);
+}
+
+/* ---- the child --------------------------------------------------------- */
+
+static void pidfd_spawn_set_state(struct pidfd_spawn_ctx *ctx,
+				  enum pidfd_spawn_state state)
+{
+	spin_lock(&ctx->wait.lock);
+	ctx->state = state;
+	spin_unlock(&ctx->wait.lock);
+}
+
+/*
+ * Leave for good before a successful commit: tell a waiting committer why,
+ * drop the configuration and die.  @err is what the committer gets.
+ */
+static void __noreturn pidfd_spawn_die(struct pidfd_spawn_ctx *ctx, int err,
+				       int sig)
+{
+	bool committing;
+
+	spin_lock(&ctx->wait.lock);
+	committing = ctx->state == PS_COMMITTING;
+	ctx->state = PS_DEAD;
+	ctx->result = err;
+	spin_unlock(&ctx->wait.lock);
+	if (committing)
+		complete(&ctx->done);
+
+	mutex_lock(&ctx->lock);
+	pidfd_spawn_config_free(ctx);
+	mutex_unlock(&ctx->lock);
+	pidfd_spawn_ctx_put(ctx);
+	do_group_exit(sig);
+}
+
+/*
+ * Resolve a path relative to @dir (NULL: the working directory), the way
+ * the *at() system calls do, by running @fn with the working directory
+ * switched to @dir.  Nothing else shares this fs_struct (CLONE_FS is
+ * refused), so the switch is invisible but to /proc/PID/cwd readers.
+ */
+static int pidfd_spawn_at(struct file *dir, const char *name,
+			  int (*fn)(const char *name, void *arg), void *arg)
+{
+	struct path saved;
+	int ret;
+
+	if (!dir || name[0] == '/')
+		return fn(name, arg);
+
+	if (!d_can_lookup(dir->f_path.dentry))
+		return -ENOTDIR;
+	get_fs_pwd(current->fs, &saved);
+	set_fs_pwd(current->fs, &dir->f_path);
+	ret = fn(name, arg);
+	set_fs_pwd(current->fs, &saved);
+	path_put(&saved);
+	return ret;
+}
+
+static int pidfd_spawn_lookup_dir(const char *name, void *arg)
+{
+	struct path *path = arg;
+	int ret;
+
+	ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
+	if (ret)
+		return ret;
+	ret = path_permission(path, MAY_EXEC | MAY_CHDIR);
+	if (ret)
+		path_put(path);
+	return ret;
+}
+
+/* The directory a path or a file names, checked like chdir()/fchdir(). */
+static int pidfd_spawn_get_dir(struct pidfd_spawn_path *p, struct file *dir,
+			       const char *name, struct path *path)
+{
+	int ret;
+
+	if (name)
+		return pidfd_spawn_at(dir, name, pidfd_spawn_lookup_dir, path);
+
+	if (!d_can_lookup(p->file->f_path.dentry))
+		return -ENOTDIR;
+	ret = file_permission(p->file, MAY_EXEC | MAY_CHDIR);
+	if (ret)
+		return ret;
+	*path = p->file->f_path;
+	path_get(path);
+	return 0;
+}
+
+static int pidfd_spawn_chroot(struct pidfd_spawn_ctx *ctx)
+{
+	struct path path;
+	int ret;
+
+	ret = pidfd_spawn_get_dir(&ctx->root, ctx->root.file, ctx->root.name,
+				  &path);
+	if (ret)
+		return ret;
+	ret = -EPERM;
+	if (!ns_capable(current_user_ns(), CAP_SYS_CHROOT))
+		goto out;
+	ret = security_path_chroot(&path);
+	if (ret)
+		goto out;
+	set_fs_root(current->fs, &path);
+out:
+	path_put(&path);
+	return ret;
+}
+
+static int pidfd_spawn_chdir(struct pidfd_spawn_action *a)
+{
+	struct pidfd_spawn_path p = { .name = a->path, .file = a->file };
+	struct path path;
+	int ret;
+
+	ret = pidfd_spawn_get_dir(&p, a->path ? a->file : NULL, a->path,
+				  &path);
+	if (ret)
+		return ret;
+	set_fs_pwd(current->fs, &path);
+	path_put(&path);
+	return 0;
+}
+
+static int pidfd_spawn_open(struct pidfd_spawn_action *a)
+{
+	struct file *file;
+	int ret;
+
+	if (a->fd >= rlimit(RLIMIT_NOFILE))
+		return -EBADF;
+	file = filp_open(a->path, a->flags, a->mode);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ret = replace_fd(a->fd, file, a->flags & O_CLOEXEC);
+	fput(file);
+	return ret < 0 ? ret : 0;
+}
+
+static int pidfd_spawn_install(unsigned int fd, struct file *file)
+{
+	int ret = receive_fd_replace(fd, file, 0);
+
+	return ret < 0 ? ret : 0;
+}
+
+static int pidfd_spawn_run_action(struct pidfd_spawn_action *a)
+{
+	switch (a->type) {
+	case PA_INSTALL:
+		return pidfd_spawn_install(a->fd, a->file);
+	case PA_OPEN:
+		return pidfd_spawn_open(a);
+	case PA_CLOSE:
+		/* Like posix_spawn's close action: a closed fd is no error. */
+		close_fd(a->fd);
+		return 0;
+	case PA_CHDIR_PATH:
+	case PA_CHDIR_FILE:
+		return pidfd_spawn_chdir(a);
+	}
+	return -EINVAL;
+}
+
+static int pidfd_spawn_set_ctty(int fd)
+{
+	struct file *file;
+	int ret;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	ret = security_file_ioctl(file, TIOCSCTTY, 0);
+	if (!ret) {
+		if (file->f_op->unlocked_ioctl)
+			ret = file->f_op->unlocked_ioctl(file, TIOCSCTTY, 0);
+		else
+			ret = -ENOTTY;
+	}
+	fput(file);
+	return ret;
+}
+
+static int pidfd_spawn_reset_ids(void)
+{
+	const struct cred *old = current_cred();
+	struct cred *new;
+	int ret;
+
+	new = prepare_creds();
+	if (!new)
+		return -ENOMEM;
+	new->euid = new->uid;
+	new->fsuid = new->uid;
+	new->egid = new->gid;
+	new->fsgid = new->gid;
+	ret = security_task_fix_setuid(new, old, LSM_SETID_RE);
+	if (!ret)
+		ret = security_task_fix_setgid(new, old, LSM_SETID_RE);
+	if (ret) {
+		abort_creds(new);
+		return ret;
+	}
+	return commit_creds(new);
+}
+
+static int pidfd_spawn_ignore_signals(const sigset_t *set)
+{
+	struct k_sigaction ka = { .sa.sa_handler = SIG_IGN };
+	int sig, ret;
+
+	for (sig = 1; sig <= _NSIG; sig++) {
+		if (!sigismember(set, sig))
+			continue;
+		ret = do_sigaction(sig, &ka, NULL);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Everything but the exec, in the order the documentation gives. */
+static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
+{
+	struct pidfd_spawn_action *a;
+	unsigned int i;
+	int ret;
+
+	if (ctx->resetids) {
+		ret = pidfd_spawn_reset_ids();
+		if (ret)
+			return ret;
+	}
+	if (ctx->setsid) {
+		ret = ksys_setsid();
+		if (ret < 0)
+			return ret;
+	}
+	if (ctx->pgid >= 0) {
+		ret = ksys_setpgid(0, ctx->pgid);
+		if (ret)
+			return ret;
+	}
+	if (ctx->no_new_privs)
+		task_set_no_new_privs(current);
+	if (ctx->pdeathsig >= 0)
+		current->pdeath_signal = ctx->pdeathsig;
+	if (ctx->umask >= 0)
+		current->fs->umask = ctx->umask;
+	if (ctx->root.name || ctx->root.file) {
+		ret = pidfd_spawn_chroot(ctx);
+		if (ret)
+			return ret;
+	}
+
+	for (i = 0; i < ctx->nr_inherit; i++) {
+		ret = pidfd_spawn_install(ctx->inherit[i].fd,
+					  ctx->inherit[i].file);
+		if (ret)
+			return ret;
+	}
+	list_for_each_entry(a, &ctx->actions, list) {
+		ret = pidfd_spawn_run_action(a);
+		if (ret)
+			return ret;
+	}
+	if (ctx->ctty >= 0) {
+		ret = pidfd_spawn_set_ctty(ctx->ctty);
+		if (ret)
+			return ret;
+	}
+	return pidfd_spawn_ignore_signals(&ctx->sigignore);
+}
+
+/* Point into a strv buffer: a NULL-terminated vector for kernel_execveat(). */
+static const char **pidfd_spawn_vector(const struct pidfd_spawn_strv *v)
+{
+	const char **vec;
+	const char *s = v->buf;
+	unsigned int i;
+
+	vec = kvmalloc_array(v->count + 1, sizeof(*vec), GFP_KERNEL_ACCOUNT);
+	if (!vec)
+		return NULL;
+	for (i = 0; i < v->count; i++) {
+		vec[i] = s;
+		s += strlen(s) + 1;
+	}
+	vec[v->count] = NULL;
+	return vec;
+}
+
+/*
+ * One exec attempt: 0 once the new image runs, or an errno.  -ECANCELED:
+ * seccomp wants the process dead.
+ */
+static int pidfd_spawn_exec(struct pidfd_spawn_ctx *ctx)
+{
+	const char **argv, **envp = NULL;
+	const char *name = ctx->exe.name;
+	int fd = AT_FDCWD, flags = 0;
+	int ret = -ENOMEM;
+
+	argv = pidfd_spawn_vector(&ctx->argv);
+	if (argv)
+		envp = pidfd_spawn_vector(&ctx->envp);
+	if (!envp)
+		goto out;
+
+	/* Execute by file, or relative to a directory: it needs an fd. */
+	if (ctx->exe.file) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		fd_install(fd, get_file(ctx->exe.file));
+		if (!name) {
+			name = "";
+			flags = AT_EMPTY_PATH;
+		}
+	}
+
+	ret = seccomp_check_exec(fd, flags);
+	if (!ret) {
+		/* exec_mmap() completes the committer past the point of no return. */
+		ctx->result = 0;
+		task_lock(current);
+		current->vfork_done = &ctx->done;
+		task_unlock(current);
+		do {
+			ret = kernel_execveat(fd, name, argv, envp, flags);
+			if (ret != -ERESTARTNOINTR && ret != -ERESTARTSYS &&
+			    ret != -EINTR)
+				break;
+			try_to_freeze();
+		} while (!fatal_signal_pending(current));
+		task_lock(current);
+		current->vfork_done = NULL;
+		task_unlock(current);
+	}
+	if (ret && fd >= 0)
+		close_fd(fd);
+out:
+	kvfree(envp);
+	kvfree(argv);
+	return ret;
+}
+
+static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
+{
+	sigset_t all_but_kill;
+	int ret;
+
+	if (!ctx->applied) {
+		ret = pidfd_spawn_apply(ctx);
+		/* The files are the child's now, or useless: let them go. */
+		pidfd_spawn_free_inherit(ctx);
+		pidfd_spawn_free_actions(ctx);
+		pidfd_spawn_path_clear(&ctx->root);
+		task_work_run();
+		if (ret || fatal_signal_pending(current))
+			pidfd_spawn_die(ctx, ret ? ret : -ESRCH, SIGKILL);
+		ctx->applied = true;
+	}
+
+	/*
+	 * Exec takes locks interruptibly: keep other signals pending for the
+	 * new program, which gets its configured mask only once it runs.
+	 */
+	siginitsetinv(&all_but_kill, sigmask(SIGKILL));
+	set_current_blocked(&all_but_kill);
+	ret = pidfd_spawn_exec(ctx);
+	if (!ret) {
+		pidfd_spawn_set_state(ctx, PS_COMMITTED);
+		set_current_blocked(&ctx->sigmask);
+		return 0;
+	}
+	if (ret == -ECANCELED)
+		pidfd_spawn_die(ctx, -EPERM, SIGSYS);
+	if (fatal_signal_pending(current))
+		pidfd_spawn_die(ctx, ret, SIGKILL);
+
+	sigemptyset(&all_but_kill);
+	set_current_blocked(&all_but_kill);
+	task_work_run();
+
+	spin_lock(&ctx->wait.lock);
+	if (ctx->released) {
+		spin_unlock(&ctx->wait.lock);
+		pidfd_spawn_die(ctx, ret, SIGKILL);
+	}
+	ctx->result = ret;
+	ctx->state = PS_EXEC_FAILED;
+	spin_unlock(&ctx->wait.lock);
+	complete(&ctx->done);
+	return ret;
+}
+
+static bool pidfd_spawn_requested(struct pidfd_spawn_ctx *ctx)
+{
+	return READ_ONCE(ctx->request) != PR_NONE;
+}
+
+/*
+ * The body of an empty process: park until a commit or an abort, and
+ * return only once a program has been executed.
+ */
+static int pidfd_spawn_child(void *data)
+{
+	struct pidfd_spawn_ctx *ctx = data;
+	enum pidfd_spawn_request req;
+
+	for (;;) {
+		task_work_run();
+		if (wait_event_state(ctx->wait, pidfd_spawn_requested(ctx),
+				     TASK_KILLABLE | TASK_NOLOAD |
+				     TASK_FREEZABLE))
+			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+
+		spin_lock(&ctx->wait.lock);
+		req = ctx->request;
+		ctx->request = PR_NONE;
+		spin_unlock(&ctx->wait.lock);
+
+		if (req == PR_ABORT)
+			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+		if (req == PR_EXEC && !pidfd_spawn_commit(ctx))
+			break;
+	}
+
+	/* Running the new program: the configuration is of no more use. */
+	mutex_lock(&ctx->lock);
+	pidfd_spawn_config_free(ctx);
+	mutex_unlock(&ctx->lock);
+	pidfd_spawn_ctx_put(ctx);
+	return 0;
+}
+
+/* ---- pidfd_config() ----------------------------------------------------- */
+
+struct pidfd_spawn_param {
+	unsigned int		cmd;
+	const void __user	*value;
+	int			aux;
+	unsigned int		fd;	/* N of "fd:N" */
+};
+
+/* Copy a user string of at most @max bytes (NUL included) into @out. */
+static int pidfd_spawn_copy_string(const char __user *src, long max,
+				   int toolong, char **out)
+{
+	long len;
+	char *s;
+
+	len = strnlen_user(src, max + 1);
+	if (!len)
+		return -EFAULT;
+	if (len > max)
+		return toolong;
+	s = kmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	if (copy_from_user(s, src, len) || s[len - 1]) {
+		kfree(s);
+		return -EFAULT;
+	}
+	*out = s;
+	return 0;
+}
+
+/* A file from the caller that may be handed to the child. */
+static struct file *pidfd_spawn_get_file(int fd)
+{
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	/* A builder inside a child could keep that child parked forever. */
+	if (!IS_ERR(pidfs_builder(file))) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file;
+}
+
+/* SET_PATH, SET_PATH_EMPTY and SET_FD values of exe, cwd and root. */
+static int pidfd_spawn_get_path(const struct pidfd_spawn_param *p,
+				struct pidfd_spawn_path *out)
+{
+	struct pidfd_spawn_path path = {};
+	int ret;
+
+	if (p->cmd == PIDFD_CONFIG_SET_FD) {
+		path.file = pidfd_spawn_get_file(p->aux);
+		if (IS_ERR(path.file))
+			return PTR_ERR(path.file);
+		*out = path;
+		return 0;
+	}
+
+	ret = pidfd_spawn_copy_string(p->value, PATH_MAX, -ENAMETOOLONG,
+				      &path.name);
+	if (ret)
+		return ret;
+	if (!path.name[0] && p->cmd != PIDFD_CONFIG_SET_PATH_EMPTY) {
+		kfree(path.name);
+		return -ENOENT;
+	}
+	if (p->cmd == PIDFD_CONFIG_SET_STRING || p->aux == AT_FDCWD) {
+		if (!path.name[0]) {
+			kfree(path.name);
+			return -EBADF;
+		}
+		*out = path;
+		return 0;
+	}
+	path.file = pidfd_spawn_get_file(p->aux);
+	if (IS_ERR(path.file)) {
+		ret = PTR_ERR(path.file);
+		kfree(path.name);
+		return ret;
+	}
+	if (!path.name[0]) {
+		/* The dirfd itself. */
+		kfree(path.name);
+		path.name = NULL;
+	}
+	*out = path;
+	return 0;
+}
+
+static int pidfd_spawn_set_exe(struct pidfd_spawn_ctx *ctx,
+			       const struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_path path;
+	int ret;
+
+	ret = pidfd_spawn_get_path(p, &path);
+	if (ret)
+		return ret;
+	pidfd_spawn_path_clear(&ctx->exe);
+	ctx->exe = path;
+	return 0;
+}
+
+static int pidfd_spawn_set_root(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_path path;
+	int ret;
+
+	ret = pidfd_spawn_get_path(p, &path);
+	if (ret)
+		return ret;
+	pidfd_spawn_path_clear(&ctx->root);
+	ctx->root = path;
+	return 0;
+}
+
+/* The execve(2) limit on argv + envp, for the caller's stack rlimit. */
+static size_t pidfd_spawn_arg_limit(void)
+{
+	size_t limit = _STK_LIM / 4 * 3;
+
+	limit = min_t(size_t, limit, rlimit(RLIMIT_STACK) / 4);
+	return max_t(size_t, limit, ARG_MAX);
+}
+
+static int pidfd_spawn_check_args(struct pidfd_spawn_ctx *ctx,
+				  const struct pidfd_spawn_strv *v,
+				  size_t len, unsigned int count)
+{
+	const struct pidfd_spawn_strv *other;
+	size_t total;
+
+	other = v == &ctx->argv ? &ctx->envp : &ctx->argv;
+	total = other->len + len + (size_t)(other->count + count) * sizeof(void *);
+	return total > pidfd_spawn_arg_limit() ? -E2BIG : 0;
+}
+
+/* Append one string (SET_STRING). */
+static int pidfd_spawn_strv_append(struct pidfd_spawn_ctx *ctx,
+				   struct pidfd_spawn_strv *v,
+				   const struct pidfd_spawn_param *p)
+{
+	char *s;
+	size_t len;
+	int ret;
+
+	ret = pidfd_spawn_copy_string(p->value, MAX_ARG_STRLEN, -E2BIG, &s);
+	if (ret)
+		return ret;
+	len = strlen(s) + 1;
+	ret = pidfd_spawn_check_args(ctx, v, v->len + len, v->count + 1);
+	if (ret)
+		goto out;
+	if (v->len + len > v->size) {
+		size_t size = max_t(size_t, 2 * v->size, v->len + len);
+		char *buf;
+
+		size = max_t(size_t, size, 256);
+		ret = -ENOMEM;
+		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (!buf)
+			goto out;
+		if (v->len)
+			memcpy(buf, v->buf, v->len);
+		kvfree(v->buf);
+		v->buf = buf;
+		v->size = size;
+	}
+	memcpy(v->buf + v->len, s, len);
+	v->len += len;
+	v->count++;
+	ret = 0;
+out:
+	kfree(s);
+	return ret;
+}
+
+/* Replace the whole vector with a block of NUL-terminated strings. */
+static int pidfd_spawn_strv_replace(struct pidfd_spawn_ctx *ctx,
+				    struct pidfd_spawn_strv *v,
+				    const struct pidfd_spawn_param *p)
+{
+	size_t len = p->aux, off = 0, n;
+	unsigned int count = 0;
+	char *buf;
+	int ret;
+
+	if (p->aux < 0)
+		return -EINVAL;
+	if (!len) {
+		pidfd_spawn_strv_clear(v);
+		return 0;
+	}
+	if (len > pidfd_spawn_arg_limit())
+		return -E2BIG;
+	buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(buf, p->value, len))
+		goto err;
+	ret = -EINVAL;
+	if (buf[len - 1])
+		goto err;
+	while (off < len) {
+		n = strlen(buf + off) + 1;
+		ret = -E2BIG;
+		if (n > MAX_ARG_STRLEN)
+			goto err;
+		off += n;
+		count++;
+	}
+	ret = pidfd_spawn_check_args(ctx, v, len, count);
+	if (ret)
+		goto err;
+	kvfree(v->buf);
+	v->buf = buf;
+	v->len = len;
+	v->size = len;
+	v->count = count;
+	return 0;
+err:
+	kvfree(buf);
+	return ret;
+}
+
+static int pidfd_spawn_set_strv(struct pidfd_spawn_ctx *ctx,
+				struct pidfd_spawn_strv *v,
+				const struct pidfd_spawn_param *p)
+{
+	switch (p->cmd) {
+	case PIDFD_CONFIG_SET_STRING:
+		return pidfd_spawn_strv_append(ctx, v, p);
+	case PIDFD_CONFIG_SET_BINARY:
+		return pidfd_spawn_strv_replace(ctx, v, p);
+	default:
+		pidfd_spawn_strv_clear(v);
+		return 0;
+	}
+}
+
+static int pidfd_spawn_set_argv(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_strv(ctx, &ctx->argv, p);
+}
+
+static int pidfd_spawn_set_envp(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_strv(ctx, &ctx->envp, p);
+}
+
+static int pidfd_spawn_add_action(struct pidfd_spawn_ctx *ctx,
+				  struct pidfd_spawn_action *a)
+{
+	if (ctx->nr_actions >= PIDFD_SPAWN_MAX_ACTIONS)
+		return -E2BIG;
+	list_add_tail(&a->list, &ctx->actions);
+	ctx->nr_actions++;
+	return 0;
+}
+
+static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
+			      const struct pidfd_spawn_param *p)
+{
+	struct pidfd_config_open how;
+	struct pidfd_spawn_action *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	a->fd = p->fd;
+
+	switch (p->cmd) {
+	case PIDFD_CONFIG_SET_FD:
+		a->type = PA_INSTALL;
+		a->file = pidfd_spawn_get_file(p->aux);
+		if (IS_ERR(a->file)) {
+			ret = PTR_ERR(a->file);
+			a->file = NULL;
+			goto err;
+		}
+		break;
+	case PIDFD_CONFIG_SET_BINARY:
+		a->type = PA_OPEN;
+		ret = -EINVAL;
+		if (p->aux < PIDFD_CONFIG_OPEN_SIZE_VER0)
+			goto err;
+		ret = -E2BIG;
+		if (p->aux > PAGE_SIZE)
+			goto err;
+		ret = copy_struct_from_user(&how, sizeof(how), p->value, p->aux);
+		if (ret)
+			goto err;
+		ret = -EINVAL;
+		if (how.reserved)
+			goto err;
+		ret = pidfd_spawn_copy_string(u64_to_user_ptr(how.path),
+					      PATH_MAX, -ENAMETOOLONG,
+					      &a->path);
+		if (ret)
+			goto err;
+		a->flags = how.flags;
+		a->mode = how.mode & S_IALLUGO;
+		break;
+	default:
+		a->type = PA_CLOSE;
+		break;
+	}
+	ret = pidfd_spawn_add_action(ctx, a);
+	if (!ret)
+		return 0;
+err:
+	if (a->file)
+		fput(a->file);
+	kfree(a->path);
+	kfree(a);
+	return ret;
+}
+
+static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
+			       const struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_action *a;
+	struct pidfd_spawn_path path;
+	int ret;
+
+	ret = pidfd_spawn_get_path(p, &path);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (a) {
+		a->type = path.name ? PA_CHDIR_PATH : PA_CHDIR_FILE;
+		a->path = path.name;
+		a->file = path.file;
+		ret = pidfd_spawn_add_action(ctx, a);
+		if (!ret)
+			return 0;
+		kfree(a);
+	}
+	pidfd_spawn_path_clear(&path);
+	return ret;
+}
+
+/* Snapshot the caller's descriptors that survive exec. */
+static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
+				   const struct pidfd_spawn_param *p)
+{
+	struct files_struct *files = current->files;
+	struct pidfd_spawn_inherit *inh;
+	unsigned int fd, max, n = 0, count = 0;
+	struct fdtable *fdt;
+	struct file *file;
+
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	max = fdt->max_fds;
+	for (fd = find_next_bit(fdt->open_fds, max, 0); fd < max;
+	     fd = find_next_bit(fdt->open_fds, max, fd + 1))
+		if (!test_bit(fd, fdt->close_on_exec))
+			count++;
+	spin_unlock(&files->file_lock);
+
+	inh = kvmalloc_array(max_t(unsigned int, count, 1), sizeof(*inh),
+			     GFP_KERNEL_ACCOUNT);
+	if (!inh)
+		return -ENOMEM;
+
+	/* The table may have changed meanwhile: take what fits. */
+	spin_lock(&files->file_lock);
+	fdt = files_fdtable(files);
+	max = fdt->max_fds;
+	for (fd = find_next_bit(fdt->open_fds, max, 0); fd < max && n < count;
+	     fd = find_next_bit(fdt->open_fds, max, fd + 1)) {
+		if (test_bit(fd, fdt->close_on_exec))
+			continue;
+		file = files_lookup_fd_locked(files, fd);
+		if (!file || !IS_ERR(pidfs_builder(file)))
+			continue;
+		inh[n].fd = fd;
+		inh[n].file = get_file(file);
+		n++;
+	}
+	spin_unlock(&files->file_lock);
+
+	pidfd_spawn_free_inherit(ctx);
+	ctx->inherit = inh;
+	ctx->nr_inherit = n;
+	return 0;
+}
+
+static int pidfd_spawn_set_sigset(const struct pidfd_spawn_param *p,
+				  sigset_t *set)
+{
+	sigset_t s;
+	int ret;
+
+	if (p->aux < (int)sizeof(s))
+		return -EINVAL;
+	if (p->aux > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&s, sizeof(s), p->value, p->aux);
+	if (ret)
+		return ret;
+	*set = s;
+	return 0;
+}
+
+static int pidfd_spawn_set_sigmask(struct pidfd_spawn_ctx *ctx,
+				   const struct pidfd_spawn_param *p)
+{
+	sigset_t s;
+	int ret;
+
+	ret = pidfd_spawn_set_sigset(p, &s);
+	if (ret)
+		return ret;
+	sigdelsetmask(&s, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	ctx->sigmask = s;
+	return 0;
+}
+
+static int pidfd_spawn_set_sigignore(struct pidfd_spawn_ctx *ctx,
+				     const struct pidfd_spawn_param *p)
+{
+	sigset_t s;
+	int ret;
+
+	ret = pidfd_spawn_set_sigset(p, &s);
+	if (ret)
+		return ret;
+	if (sigismember(&s, SIGKILL) || sigismember(&s, SIGSTOP))
+		return -EINVAL;
+	ctx->sigignore = s;
+	return 0;
+}
+
+static int pidfd_spawn_set_flag(struct pidfd_spawn_ctx *ctx, bool *flag)
+{
+	*flag = true;
+	return 0;
+}
+
+static int pidfd_spawn_set_setsid(struct pidfd_spawn_ctx *ctx,
+				  const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_flag(ctx, &ctx->setsid);
+}
+
+static int pidfd_spawn_set_resetids(struct pidfd_spawn_ctx *ctx,
+				    const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_flag(ctx, &ctx->resetids);
+}
+
+static int pidfd_spawn_set_nnp(struct pidfd_spawn_ctx *ctx,
+			       const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_flag(ctx, &ctx->no_new_privs);
+}
+
+static int pidfd_spawn_set_int(int *dst, int val, int min, int max)
+{
+	if (val < min || val > max)
+		return -EINVAL;
+	*dst = val;
+	return 0;
+}
+
+static int pidfd_spawn_set_umask(struct pidfd_spawn_ctx *ctx,
+				 const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_int(&ctx->umask, p->aux, 0, 0777);
+}
+
+static int pidfd_spawn_set_pgid(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_int(&ctx->pgid, p->aux, 0, INT_MAX);
+}
+
+static int pidfd_spawn_set_pdeathsig(struct pidfd_spawn_ctx *ctx,
+				     const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_int(&ctx->pdeathsig, p->aux, 0, _NSIG);
+}
+
+static int pidfd_spawn_set_ctty(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p)
+{
+	return pidfd_spawn_set_int(&ctx->ctty, p->aux, 0, INT_MAX);
+}
+
+#define CMD(c)	BIT(PIDFD_CONFIG_##c)
+
+struct pidfd_spawn_key {
+	const char	*name;
+	unsigned int	cmds;		/* the commands it accepts */
+	bool		retry;		/* may change after a failed exec */
+	int (*set)(struct pidfd_spawn_ctx *ctx,
+		   const struct pidfd_spawn_param *p);
+};
+
+static const struct pidfd_spawn_key pidfd_spawn_keys[] = {
+	{ "exe", CMD(SET_PATH) | CMD(SET_PATH_EMPTY) | CMD(SET_FD) |
+		 CMD(SET_STRING), true, pidfd_spawn_set_exe },
+	{ "argv", CMD(SET_STRING) | CMD(SET_BINARY) | CMD(SET_FLAG), true,
+		  pidfd_spawn_set_argv },
+	{ "envp", CMD(SET_STRING) | CMD(SET_BINARY) | CMD(SET_FLAG), true,
+		  pidfd_spawn_set_envp },
+	{ "inherit_fds", CMD(SET_FLAG), false, pidfd_spawn_set_inherit },
+	{ "cwd", CMD(SET_PATH) | CMD(SET_FD), false, pidfd_spawn_set_cwd },
+	{ "root", CMD(SET_PATH) | CMD(SET_FD), false, pidfd_spawn_set_root },
+	{ "umask", CMD(SET_INT), false, pidfd_spawn_set_umask },
+	{ "sigmask", CMD(SET_BINARY), false, pidfd_spawn_set_sigmask },
+	{ "sigignore", CMD(SET_BINARY), false, pidfd_spawn_set_sigignore },
+	{ "setsid", CMD(SET_FLAG), false, pidfd_spawn_set_setsid },
+	{ "pgid", CMD(SET_INT), false, pidfd_spawn_set_pgid },
+	{ "resetids", CMD(SET_FLAG), false, pidfd_spawn_set_resetids },
+	{ "no_new_privs", CMD(SET_FLAG), false, pidfd_spawn_set_nnp },
+	{ "pdeathsig", CMD(SET_INT), false, pidfd_spawn_set_pdeathsig },
+	{ "ctty", CMD(SET_INT), false, pidfd_spawn_set_ctty },
+};
+
+static const struct pidfd_spawn_key pidfd_spawn_fd_key = {
+	"fd:N", CMD(SET_FD) | CMD(SET_BINARY) | CMD(SET_FLAG), false,
+	pidfd_spawn_set_fd,
+};
+
+/* "fd:N": N in decimal, no sign, no leading zero. */
+static int pidfd_spawn_parse_fd(const char *key, unsigned int *fd)
+{
+	const char *s = key + 3;
+
+	if (!*s || (s[0] == '0' && s[1]) || *s < '0' || *s > '9')
+		return -EINVAL;
+	if (kstrtouint(s, 10, fd))
+		return -EINVAL;
+	return *fd >= sysctl_nr_open ? -EBADF : 0;
+}
+
+static const struct pidfd_spawn_key *
+pidfd_spawn_find_key(const char *key, struct pidfd_spawn_param *p)
+{
+	unsigned int i;
+	int ret;
+
+	if (!strncmp(key, "fd:", 3)) {
+		ret = pidfd_spawn_parse_fd(key, &p->fd);
+		return ret ? ERR_PTR(ret) : &pidfd_spawn_fd_key;
+	}
+	for (i = 0; i < ARRAY_SIZE(pidfd_spawn_keys); i++)
+		if (!strcmp(key, pidfd_spawn_keys[i].name))
+			return &pidfd_spawn_keys[i];
+	return ERR_PTR(-EINVAL);
+}
+
+/* The argument shape each command requires. */
+static int pidfd_spawn_check_shape(unsigned int cmd, const char __user *key,
+				   const void __user *value, int aux)
+{
+	switch (cmd) {
+	case PIDFD_CONFIG_SET_FLAG:
+		return key && !value && !aux ? 0 : -EINVAL;
+	case PIDFD_CONFIG_SET_STRING:
+		return key && value && !aux ? 0 : -EINVAL;
+	case PIDFD_CONFIG_SET_BINARY:
+	case PIDFD_CONFIG_SET_PATH:
+	case PIDFD_CONFIG_SET_PATH_EMPTY:
+		return key && value ? 0 : -EINVAL;
+	case PIDFD_CONFIG_SET_FD:
+	case PIDFD_CONFIG_SET_INT:
+		return key && !value ? 0 : -EINVAL;
+	default:
+		return !key && !value && !aux ? 0 : -EINVAL;
+	}
+}
+
+static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
+{
+	int ret;
+
+	if (!ctx->exe.name && !ctx->exe.file)
+		return -EINVAL;
+
+	reinit_completion(&ctx->done);
+	spin_lock(&ctx->wait.lock);
+	ctx->state = PS_COMMITTING;
+	ctx->request = PR_EXEC;
+	wake_up_locked(&ctx->wait);
+	spin_unlock(&ctx->wait.lock);
+
+	/* On a fatal signal, the child finishes or dies on its own. */
+	if (wait_for_completion_killable(&ctx->done))
+		return -EINTR;
+
+	spin_lock(&ctx->wait.lock);
+	ret = ctx->result;
+	if (!ret)
+		ctx->state = PS_COMMITTED;
+	spin_unlock(&ctx->wait.lock);
+	return ret;
+}
+
+static int pidfd_spawn_do_abort(struct pidfd_spawn_ctx *ctx)
+{
+	spin_lock(&ctx->wait.lock);
+	ctx->state = PS_ABORTED;
+	ctx->request = PR_ABORT;
+	wake_up_locked(&ctx->wait);
+	spin_unlock(&ctx->wait.lock);
+	return 0;
+}
+
+static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
+			      const char __user *_key,
+			      const void __user *value, int aux)
+{
+	struct pidfd_spawn_param p = { .cmd = cmd, .value = value, .aux = aux };
+	const struct pidfd_spawn_key *k;
+	enum pidfd_spawn_state state;
+	char *key;
+	int ret;
+
+	spin_lock(&ctx->wait.lock);
+	state = ctx->state;
+	spin_unlock(&ctx->wait.lock);
+	switch (state) {
+	case PS_COMMITTING:
+	case PS_COMMITTED:
+		return -EBUSY;
+	case PS_ABORTED:
+	case PS_DEAD:
+		return -ESRCH;
+	default:
+		break;
+	}
+
+	ret = pidfd_spawn_check_shape(cmd, _key, value, aux);
+	if (ret)
+		return ret;
+	if (cmd == PIDFD_CONFIG_CMD_EXEC)
+		return pidfd_spawn_do_exec(ctx);
+	if (cmd == PIDFD_CONFIG_CMD_ABORT)
+		return pidfd_spawn_do_abort(ctx);
+
+	key = strndup_user(_key, PIDFD_SPAWN_KEY_MAX + 1);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	k = pidfd_spawn_find_key(key, &p);
+	kfree(key);
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	if (!(k->cmds & BIT(cmd)))
+		return -EINVAL;
+	if (state == PS_EXEC_FAILED && !k->retry)
+		return -EBUSY;
+	return k->set(ctx, &p);
+}
+
+/**
+ * sys_pidfd_config - configure, start or abort an empty process
+ * @pidfd: the builder pidfd that clone3(CLONE_EMPTY | CLONE_PIDFD) returned
+ * @cmd: a PIDFD_CONFIG_* command
+ * @key: the key to set, NULL for the commands
+ * @value: the value, its meaning set by @cmd
+ * @aux: the auxiliary value, its meaning set by @cmd
+ *
+ * Return: 0 on success, or a negative errno as documented in
+ * Documentation/userspace-api/pidfd_spawn.rst.
+ */
+SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
+		const char __user *, key, const void __user *, value, int, aux)
+{
+	struct pidfd_spawn_ctx *ctx;
+	CLASS(fd, f)(pidfd);
+	int ret;
+
+	if (!fd_file(f))
+		return -EBADF;
+	ctx = pidfs_builder(fd_file(f));
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	if (cmd > PIDFD_CONFIG_CMD_ABORT)
+		return -EOPNOTSUPP;
+
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
+	ret = pidfd_spawn_config(ctx, cmd, key, value, aux);
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
