@@ -66,6 +66,7 @@ done
 if [ -f "$series" ]; then
 	while read -r p _; do
 		case "$p" in ''|'#'*) continue ;; esac
+		grep -q '^+++ ' "$top/patches/$p" || continue
 		patch -s -p1 -d "$stage" --no-backup-if-mismatch -r - -F0 \
 			< "$top/patches/$p" || die "patch $p does not apply"
 	done < "$series"

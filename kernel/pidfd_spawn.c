@@ -492,7 +492,8 @@ static int pidfd_spawn_open(struct pidfd_spawn_action *a)
 
 	if (a->fd >= rlimit(RLIMIT_NOFILE))
 		return -EBADF;
-	file = filp_open(a->path, a->flags, a->mode);
+	file = filp_open(a->path, force_o_largefile() ?
+			 a->flags | O_LARGEFILE : a->flags, a->mode);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ret = replace_fd(a->fd, file, a->flags & O_CLOEXEC);
@@ -525,7 +526,7 @@ static int pidfd_spawn_run_action(struct pidfd_spawn_action *a)
 	return -EINVAL;
 }
 
-static int pidfd_spawn_set_ctty(int fd)
+static int pidfd_spawn_make_ctty(int fd)
 {
 	struct file *file;
 	int ret;
@@ -567,7 +568,7 @@ static int pidfd_spawn_reset_ids(void)
 	return commit_creds(new);
 }
 
-static int pidfd_spawn_ignore_signals(const sigset_t *set)
+static int pidfd_spawn_ignore_signals(sigset_t *set)
 {
 	struct k_sigaction ka = { .sa.sa_handler = SIG_IGN };
 	int sig, ret;
@@ -628,7 +629,7 @@ static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
 			return ret;
 	}
 	if (ctx->ctty >= 0) {
-		ret = pidfd_spawn_set_ctty(ctx->ctty);
+		ret = pidfd_spawn_make_ctty(ctx->ctty);
 		if (ret)
 			return ret;
 	}
@@ -777,8 +778,8 @@ static int pidfd_spawn_child(void *data)
 	for (;;) {
 		task_work_run();
 		if (wait_event_state(ctx->wait, pidfd_spawn_requested(ctx),
-				     TASK_KILLABLE | TASK_NOLOAD |
-				     TASK_FREEZABLE))
+				     (TASK_KILLABLE | TASK_NOLOAD |
+				      TASK_FREEZABLE)))
 			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
 
 		spin_lock(&ctx->wait.lock);
