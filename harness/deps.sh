@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio ccache rsync
 qemu-system-x86 busybox-static liburing-dev libcap-dev gnuplot-nox python3 strace make
-groff-base man-db"
+groff-base man-db python3-docutils"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||

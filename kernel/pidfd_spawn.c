@@ -378,7 +378,8 @@ static void __noreturn pidfd_spawn_die(struct pidfd_spawn_ctx *ctx, int err,
 
 	spin_lock(&ctx->wait.lock);
 	committing = ctx->state == PS_COMMITTING;
-	ctx->state = PS_DEAD;
+	if (ctx->state != PS_ABORTED)
+		ctx->state = PS_DEAD;
 	ctx->result = err;
 	spin_unlock(&ctx->wait.lock);
 	if (committing)
@@ -723,8 +724,11 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 		pidfd_spawn_free_actions(ctx);
 		pidfd_spawn_path_clear(&ctx->root);
 		task_work_run();
-		if (ret || fatal_signal_pending(current))
-			pidfd_spawn_die(ctx, ret ? ret : -ESRCH, SIGKILL);
+		/* Killed meanwhile: whatever failed, the process is gone. */
+		if (fatal_signal_pending(current))
+			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+		if (ret)
+			pidfd_spawn_die(ctx, ret, SIGKILL);
 		ctx->applied = true;
 	}
 
@@ -743,7 +747,7 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 	if (ret == -ECANCELED)
 		pidfd_spawn_die(ctx, -EPERM, SIGSYS);
 	if (fatal_signal_pending(current))
-		pidfd_spawn_die(ctx, ret, SIGKILL);
+		pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
 
 	sigemptyset(&all_but_kill);
 	set_current_blocked(&all_but_kill);
@@ -838,7 +842,8 @@ static struct file *pidfd_spawn_get_file(int fd)
 {
 	struct file *file;
 
-	file = fget(fd);
+	/* O_PATH files too: they serve as directories and for fexecve(). */
+	file = fget_raw(fd);
 	if (!file)
 		return ERR_PTR(-EBADF);
 	/* A builder inside a child could keep that child parked forever. */

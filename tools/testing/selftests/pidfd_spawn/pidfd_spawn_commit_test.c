@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PIDFD_CONFIG_CMD_EXEC: exact errors, retry after an exec failure, and
+ * the fate of the child when a step before the exec fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pidfd_spawn.h"
+#include "../kselftest_harness.h"
+
+#define NOBODY 65534
+
+/* Check that the child was killed and the builder now says ESRCH. */
+static void check_killed(struct __test_metadata *_metadata, struct spawn *s)
+{
+	char state[32];
+
+	ASSERT_EQ(0, spawn_reap(s));
+	EXPECT_TRUE(killed_by(&s->info, SIGKILL)) {
+		TH_LOG("si_code %d si_status %d", s->info.si_code,
+		       s->info.si_status);
+	}
+	EXPECT_EQ(-ESRCH, cfg_int(s->pidfd, "umask", 0));
+	EXPECT_EQ(-ESRCH, cfg_exec(s->pidfd));
+	ASSERT_EQ(0, builder_state(s->pidfd, state, sizeof(state)));
+	EXPECT_STREQ("dead", state);
+}
+
+/* A commit without exe is EINVAL and changes nothing. */
+TEST(no_exe)
+{
+	char state[32];
+	int pipefd[2];
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	s.out = pipefd[0];
+	ASSERT_EQ(0, create_empty_child(&s.pid, &s.pidfd));
+	ASSERT_EQ(0, cfg_fd(s.pidfd, "fd:1", pipefd[1]));
+	close(pipefd[1]);
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+
+	EXPECT_EQ(-EINVAL, cfg_exec(s.pidfd));
+	EXPECT_EQ(-EINVAL, cfg_exec(s.pidfd));
+	EXPECT_TRUE(parked_state(wait_parked_state(s.pid)));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("parked", state);
+
+	/* Still fully configurable, and a later commit works. */
+	EXPECT_EQ(0, cfg_int(s.pidfd, "umask", 0017));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("0017", spawn_get(&s, "umask"));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("committed", state);
+	spawn_fini(&s);
+}
+
+enum bad_exe {
+	EXE_MISSING,
+	EXE_NOTDIR,
+	EXE_NO_X,
+	EXE_DIR,
+	EXE_GARBAGE,
+	EXE_BUSY,
+	EXE_LOOP,
+	EXE_NAME_TOO_LONG,
+	EXE_SCRIPT_BY_FD,
+};
+
+FIXTURE(exec_fail) {
+	struct spawn s;
+	char tmpdir[PATH_MAX];
+	char exe[PATH_MAX * 2];
+	int busy_fd;
+	int exe_fd;
+};
+
+FIXTURE_VARIANT(exec_fail) {
+	enum bad_exe kind;
+	int err;
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, enoent) {
+	.kind = EXE_MISSING, .err = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, enotdir) {
+	.kind = EXE_NOTDIR, .err = ENOTDIR,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, eacces_no_x_bit) {
+	.kind = EXE_NO_X, .err = EACCES,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, eacces_directory) {
+	.kind = EXE_DIR, .err = EACCES,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, enoexec) {
+	.kind = EXE_GARBAGE, .err = ENOEXEC,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, etxtbsy) {
+	.kind = EXE_BUSY, .err = ETXTBSY,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, eloop) {
+	.kind = EXE_LOOP, .err = ELOOP,
+};
+
+FIXTURE_VARIANT_ADD(exec_fail, enametoolong) {
+	.kind = EXE_NAME_TOO_LONG, .err = ENAMETOOLONG,
+};
+
+/* A script executed by file: the same ENOENT as fexecve() gives. */
+FIXTURE_VARIANT_ADD(exec_fail, script_by_fd) {
+	.kind = EXE_SCRIPT_BY_FD, .err = ENOENT,
+};
+
+FIXTURE_SETUP(exec_fail)
+{
+	char link[PATH_MAX * 2];
+	size_t len;
+
+	self->busy_fd = -1;
+	self->exe_fd = -1;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	if (noexec_dir(self->tmpdir)) {
+		rm_rf(self->tmpdir);
+		SKIP(return, "/tmp is mounted noexec");
+	}
+
+	switch (variant->kind) {
+	case EXE_MISSING:
+		snprintf(self->exe, sizeof(self->exe), "%s/missing",
+			 self->tmpdir);
+		break;
+	case EXE_NOTDIR:
+		snprintf(self->exe, sizeof(self->exe), "/dev/null/" PROBE_NAME);
+		break;
+	case EXE_NO_X:
+		snprintf(self->exe, sizeof(self->exe), "%s/nox", self->tmpdir);
+		ASSERT_EQ(0, copy_file(probe_path(), self->exe, 0644));
+		break;
+	case EXE_DIR:
+		snprintf(self->exe, sizeof(self->exe), "%s", self->tmpdir);
+		break;
+	case EXE_GARBAGE:
+		ASSERT_EQ(0, make_file(self->tmpdir, "garbage",
+				       "garbage, not a program\n", 0755));
+		snprintf(self->exe, sizeof(self->exe), "%s/garbage",
+			 self->tmpdir);
+		break;
+	case EXE_BUSY:
+		snprintf(self->exe, sizeof(self->exe), "%s/busy", self->tmpdir);
+		ASSERT_EQ(0, copy_file(probe_path(), self->exe, 0755));
+		self->busy_fd = open(self->exe, O_WRONLY | O_CLOEXEC);
+		ASSERT_GE(self->busy_fd, 0);
+		break;
+	case EXE_LOOP:
+		snprintf(self->exe, sizeof(self->exe), "%s/a", self->tmpdir);
+		snprintf(link, sizeof(link), "%s/b", self->tmpdir);
+		ASSERT_EQ(0, symlink(link, self->exe));
+		ASSERT_EQ(0, symlink(self->exe, link));
+		break;
+	case EXE_NAME_TOO_LONG:
+		len = snprintf(self->exe, sizeof(self->exe), "%s/",
+			       self->tmpdir);
+		memset(self->exe + len, 'n', NAME_MAX + 1);
+		self->exe[len + NAME_MAX + 1] = '\0';
+		break;
+	case EXE_SCRIPT_BY_FD:
+		ASSERT_EQ(0, make_file(self->tmpdir, "script",
+				       "#!/bin/sh\nexit 0\n", 0755));
+		snprintf(self->exe, sizeof(self->exe), "%s/script",
+			 self->tmpdir);
+		self->exe_fd = open(self->exe, O_RDONLY | O_CLOEXEC);
+		ASSERT_GE(self->exe_fd, 0);
+		break;
+	}
+
+	ASSERT_EQ(0, spawn_init(&self->s));
+}
+
+FIXTURE_TEARDOWN(exec_fail)
+{
+	spawn_fini(&self->s);
+	if (self->busy_fd >= 0)
+		close(self->busy_fd);
+	if (self->exe_fd >= 0)
+		close(self->exe_fd);
+	if (self->tmpdir[0])
+		rm_rf(self->tmpdir);
+}
+
+static int set_bad_exe(int pidfd, int exe_fd, const char *exe)
+{
+	return exe_fd >= 0 ? cfg_fd(pidfd, "exe", exe_fd) :
+			     cfg_string(pidfd, "exe", exe);
+}
+
+/*
+ * The exec fails with the exact errno; the child stays parked with its
+ * actions applied (once); exe/argv/envp may be set again and the commit
+ * retried; other keys are EBUSY.
+ */
+TEST_F(exec_fail, retry)
+{
+	struct spawn *s = &self->s;
+	char state[32];
+	int null;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 0027));
+	/* setsid fails if applied twice: the retry must not repeat it. */
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "setsid"));
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:5", null));
+	ASSERT_EQ(0, close(null));
+
+	ASSERT_EQ(0, set_bad_exe(s->pidfd, self->exe_fd, self->exe));
+
+	EXPECT_EQ(-variant->err, cfg_exec(s->pidfd));
+	EXPECT_EQ(-variant->err, cfg_exec(s->pidfd));
+
+	/* Still parked. */
+	EXPECT_TRUE(parked_state(wait_parked_state(s->pid)));
+	ASSERT_EQ(0, builder_state(s->pidfd, state, sizeof(state)));
+	EXPECT_STREQ("exec-failed", state);
+
+	/* Only exe, argv and envp may change now. */
+	EXPECT_EQ(-EBUSY, cfg_int(s->pidfd, "umask", 0));
+	EXPECT_EQ(-EBUSY, cfg_flag(s->pidfd, "setsid"));
+	EXPECT_EQ(-EBUSY, cfg_flag(s->pidfd, "inherit_fds"));
+	EXPECT_EQ(-EBUSY, cfg_flag(s->pidfd, "fd:5"));
+	EXPECT_EQ(-EBUSY, cfg_path(s->pidfd, "cwd", "/", AT_FDCWD));
+	EXPECT_EQ(-EBUSY, cfg_flag(s->pidfd, "no_new_privs"));
+	EXPECT_EQ(0, cfg_string(s->pidfd, "argv", "retried"));
+	EXPECT_EQ(0, cfg_string(s->pidfd, "envp", "RETRY=1"));
+	/* A PATH search tries one directory after the other. */
+	EXPECT_EQ(0, cfg_string(s->pidfd, "exe", "/nonexistent/" PROBE_NAME));
+	EXPECT_EQ(-ENOENT, cfg_exec(s->pidfd));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", probe_path()));
+
+	ASSERT_EQ(0, spawn_run(s));
+	EXPECT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0027", spawn_get(s, "umask"));
+	EXPECT_EQ(s->pid, spawn_get_long(s, "sid"));
+	EXPECT_STREQ("1,5", spawn_get(s, "fds"));
+	EXPECT_EQ(2, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("retried", spawn_get(s, "argv.1"));
+	EXPECT_STREQ("RETRY=1", spawn_get(s, "envp.0"));
+}
+
+/* An exec failure leaves the child to CMD_ABORT, too. */
+TEST_F(exec_fail, abort)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, set_bad_exe(s->pidfd, self->exe_fd, self->exe));
+	EXPECT_EQ(-variant->err, cfg_exec(s->pidfd));
+	ASSERT_EQ(0, cfg_abort(s->pidfd));
+	ASSERT_EQ(0, spawn_reap(s));
+	EXPECT_TRUE(killed_by(&s->info, SIGKILL));
+}
+
+/* The same script by path works (binfmt_script). */
+TEST(script_by_path)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (access("/bin/sh", X_OK))
+		SKIP(return, "no /bin/sh");
+	ASSERT_EQ(0, make_tmpdir(dir));
+	if (noexec_dir(dir)) {
+		rm_rf(dir);
+		SKIP(return, "/tmp is mounted noexec");
+	}
+	ASSERT_EQ(0, make_file(dir, "script", "#!/bin/sh\nexit 7\n", 0755));
+	snprintf(path, sizeof(path), "%s/script", dir);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", path));
+	ASSERT_EQ(0, cfg_exec(s.pidfd));
+	ASSERT_EQ(0, spawn_reap(&s));
+	EXPECT_EQ(CLD_EXITED, s.info.si_code);
+	EXPECT_EQ(7, s.info.si_status);
+	spawn_fini(&s);
+	rm_rf(dir);
+}
+
+/*
+ * E2BIG from the exec itself: the vectors fit the caller's RLIMIT_STACK at
+ * configuration time, but not the child's, which was lowered.
+ */
+TEST(e2big_at_commit)
+{
+	const size_t len = 40000;
+	struct rlimit rl, low;
+	struct spawn s;
+	char state[32];
+	char *str;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, getrlimit(RLIMIT_STACK, &rl));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 64 << 20)
+		SKIP(return, "RLIMIT_STACK hard limit below 64 MiB");
+
+	str = malloc(len + 1);
+	ASSERT_NE(NULL, str);
+	memset(str, 's', len);
+	str[len] = '\0';
+
+	/* The child gets 1 MiB, an exec limit of 256 KiB... */
+	low = rl;
+	low.rlim_cur = 1 << 20;
+	ASSERT_EQ(0, setrlimit(RLIMIT_STACK, &low));
+	ASSERT_EQ(0, spawn_init(&s));
+	/* ... the caller 64 MiB, a limit of 6 MiB. */
+	low.rlim_cur = 64 << 20;
+	ASSERT_EQ(0, setrlimit(RLIMIT_STACK, &low));
+
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, cfg_string(s.pidfd, "argv", str));
+
+	EXPECT_EQ(-E2BIG, cfg_exec(s.pidfd));
+	EXPECT_TRUE(parked_state(wait_parked_state(s.pid)));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("exec-failed", state);
+
+	/* Retry with a short argv. */
+	ASSERT_EQ(0, cfg_flag(s.pidfd, "argv"));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(1, spawn_get_long(&s, "argc"));
+	spawn_fini(&s);
+	free(str);
+}
+
+/* Steps before the exec: on failure the child dies, the errno is exact. */
+FIXTURE(step_fail) {
+	struct spawn s;
+	int master;
+	int slave;
+};
+
+FIXTURE_VARIANT(step_fail) {
+	/* Configure the failing step on @s; @slave is a pty, if needed. */
+	int (*setup)(struct spawn *s, int slave);
+	int err;
+	bool needs_pty;
+	bool as_nobody;
+};
+
+static int open_missing(struct spawn *s, int slave)
+{
+	return cfg_open(s->pidfd, 3, "/nonexistent/file", O_RDONLY, 0);
+}
+
+static int open_notdir(struct spawn *s, int slave)
+{
+	return cfg_open(s->pidfd, 3, "/dev/null",
+			O_RDONLY | O_DIRECTORY, 0);
+}
+
+static int cwd_missing(struct spawn *s, int slave)
+{
+	return cfg_path(s->pidfd, "cwd", "/nonexistent", AT_FDCWD);
+}
+
+static int cwd_file(struct spawn *s, int slave)
+{
+	return cfg_path(s->pidfd, "cwd", "/dev/null", AT_FDCWD);
+}
+
+static int root_missing(struct spawn *s, int slave)
+{
+	return cfg_path(s->pidfd, "root", "/nonexistent", AT_FDCWD);
+}
+
+static int root_file(struct spawn *s, int slave)
+{
+	return cfg_path(s->pidfd, "root", "/dev/null", AT_FDCWD);
+}
+
+static int root_unprivileged(struct spawn *s, int slave)
+{
+	return cfg_path(s->pidfd, "root", "/", AT_FDCWD);
+}
+
+static int ctty_not_a_tty(struct spawn *s, int slave)
+{
+	return cfg_open(s->pidfd, 0, "/dev/null", O_RDWR, 0) ?:
+	       cfg_flag(s->pidfd, "setsid") ?:
+	       cfg_int(s->pidfd, "ctty", 0);
+}
+
+static int ctty_not_open(struct spawn *s, int slave)
+{
+	return cfg_flag(s->pidfd, "setsid") ?:
+	       cfg_int(s->pidfd, "ctty", 9);
+}
+
+static int ctty_no_setsid(struct spawn *s, int slave)
+{
+	return cfg_fd(s->pidfd, "fd:0", slave) ?:
+	       cfg_int(s->pidfd, "ctty", 0);
+}
+
+static int pgid_other_session(struct spawn *s, int slave)
+{
+	/* After setsid, our group is in another session. */
+	return cfg_flag(s->pidfd, "setsid") ?:
+	       cfg_int(s->pidfd, "pgid", getpgid(0));
+}
+
+static int fd_beyond_rlimit(struct spawn *s, int slave)
+{
+	struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
+	int null, ret;
+
+	/* prlimit() works on a parked child. */
+	if (prlimit(s->pid, RLIMIT_NOFILE, &rl, NULL))
+		return -errno;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return -errno;
+	ret = cfg_fd(s->pidfd, "fd:100", null);
+	close(null);
+	return ret;
+}
+
+FIXTURE_VARIANT_ADD(step_fail, open_missing) {
+	.setup = open_missing, .err = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, open_notdir) {
+	.setup = open_notdir, .err = ENOTDIR,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, cwd_missing) {
+	.setup = cwd_missing, .err = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, cwd_file) {
+	.setup = cwd_file, .err = ENOTDIR,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, root_missing) {
+	.setup = root_missing, .err = ENOENT,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, root_file) {
+	.setup = root_file, .err = ENOTDIR,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, root_unprivileged) {
+	.setup = root_unprivileged, .err = EPERM, .as_nobody = true,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, ctty_not_a_tty) {
+	.setup = ctty_not_a_tty, .err = ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, ctty_not_open) {
+	.setup = ctty_not_open, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, ctty_no_setsid) {
+	.setup = ctty_no_setsid, .err = EPERM, .needs_pty = true,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, pgid_other_session) {
+	.setup = pgid_other_session, .err = EPERM,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, fd_beyond_rlimit) {
+	.setup = fd_beyond_rlimit, .err = EBADF,
+};
+
+FIXTURE_SETUP(step_fail)
+{
+	self->master = -1;
+	self->slave = -1;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+
+	if (variant->needs_pty) {
+		char *name;
+
+		self->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (self->master < 0)
+			SKIP(return, "no /dev/ptmx: %s", strerror(errno));
+		ASSERT_EQ(0, grantpt(self->master));
+		ASSERT_EQ(0, unlockpt(self->master));
+		name = ptsname(self->master);
+		ASSERT_NE(NULL, name);
+		self->slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		ASSERT_GE(self->slave, 0);
+	}
+
+	if (variant->as_nobody && !geteuid()) {
+		/* Probe path lookups happen before the switch. */
+		probe_path();
+		ASSERT_EQ(0, setresuid(0, NOBODY, 0));
+	}
+
+	ASSERT_EQ(0, spawn_init(&self->s));
+}
+
+FIXTURE_TEARDOWN(step_fail)
+{
+	if (variant->as_nobody)
+		setresuid(0, 0, 0);
+	spawn_fini(&self->s);
+	if (self->slave >= 0)
+		close(self->slave);
+	if (self->master >= 0)
+		close(self->master);
+}
+
+TEST_F(step_fail, child_killed)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, variant->setup(s, self->slave));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
+
+	EXPECT_EQ(-variant->err, cfg_exec(s->pidfd));
+	check_killed(_metadata, s);
+}
+
+TEST_HARNESS_MAIN

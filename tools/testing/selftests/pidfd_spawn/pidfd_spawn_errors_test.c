@@ -1,0 +1,848 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidfd_config() with bad input: every rejection and its exact errno.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pidfd_spawn.h"
+#include "../kselftest_harness.h"
+
+#define NR_SET_CMDS (PIDFD_CONFIG_SET_INT + 1)
+#define CMD_BIT(cmd) (1U << (cmd))
+
+#define FLAG	CMD_BIT(PIDFD_CONFIG_SET_FLAG)
+#define STRING	CMD_BIT(PIDFD_CONFIG_SET_STRING)
+#define BINARY	CMD_BIT(PIDFD_CONFIG_SET_BINARY)
+#define PATH	CMD_BIT(PIDFD_CONFIG_SET_PATH)
+#define PATH_EMPTY CMD_BIT(PIDFD_CONFIG_SET_PATH_EMPTY)
+#define FD	CMD_BIT(PIDFD_CONFIG_SET_FD)
+#define INT	CMD_BIT(PIDFD_CONFIG_SET_INT)
+
+static const struct {
+	const char *key;
+	unsigned int cmds;	/* the commands the key accepts */
+} keys[] = {
+	{ "exe",		PATH | PATH_EMPTY | FD | STRING },
+	{ "argv",		STRING | BINARY | FLAG },
+	{ "envp",		STRING | BINARY | FLAG },
+	{ "fd:3",		FD | BINARY | FLAG },
+	{ "inherit_fds",	FLAG },
+	{ "cwd",		PATH | FD },
+	{ "root",		PATH | FD },
+	{ "umask",		INT },
+	{ "sigmask",		BINARY },
+	{ "sigignore",		BINARY },
+	{ "setsid",		FLAG },
+	{ "pgid",		INT },
+	{ "resetids",		FLAG },
+	{ "no_new_privs",	FLAG },
+	{ "pdeathsig",		INT },
+	{ "ctty",		INT },
+};
+
+static const char * const cmd_names[] = {
+	"SET_FLAG", "SET_STRING", "SET_BINARY", "SET_PATH", "SET_PATH_EMPTY",
+	"SET_FD", "SET_INT", "CMD_EXEC", "CMD_ABORT",
+};
+
+/*
+ * Call @cmd on @key with a value and aux of the right shape for the command
+ * (so that only the key can be what is wrong).  @fd is an open file.
+ */
+static int cfg_shaped(int pidfd, unsigned int cmd, const char *key, int fd)
+{
+	static const __u64 zeroes[16];
+
+	switch (cmd) {
+	case PIDFD_CONFIG_SET_FLAG:
+		return cfg_flag(pidfd, key);
+	case PIDFD_CONFIG_SET_STRING:
+		return cfg_string(pidfd, key, "/");
+	case PIDFD_CONFIG_SET_BINARY:
+		return cfg_binary(pidfd, key, zeroes, sizeof(zeroes));
+	case PIDFD_CONFIG_SET_PATH:
+		return cfg_path(pidfd, key, "/", AT_FDCWD);
+	case PIDFD_CONFIG_SET_PATH_EMPTY:
+		return cfg_path_empty(pidfd, key, "/", AT_FDCWD);
+	case PIDFD_CONFIG_SET_FD:
+		return cfg_fd(pidfd, key, fd);
+	case PIDFD_CONFIG_SET_INT:
+		return cfg_int(pidfd, key, 0);
+	}
+	return -ENOTRECOVERABLE;
+}
+
+FIXTURE(builder) {
+	pid_t pid;
+	int pidfd;
+	int null;	/* an open file, for SET_FD */
+	char tmpdir[PATH_MAX];
+};
+
+FIXTURE_SETUP(builder)
+{
+	self->pidfd = -1;
+	self->null = -1;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, create_empty_child(&self->pid, &self->pidfd));
+	self->null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(self->null, 0);
+}
+
+FIXTURE_TEARDOWN(builder)
+{
+	if (self->pidfd >= 0)
+		kill_and_reap(self->pid, self->pidfd);
+	if (self->null >= 0)
+		close(self->null);
+	if (self->tmpdir[0])
+		rm_rf(self->tmpdir);
+}
+
+/* After rejected calls, the builder is still parked and usable. */
+static void assert_still_parked(struct __test_metadata *_metadata,
+				pid_t pid, int *pidfd)
+{
+	siginfo_t info;
+
+	EXPECT_TRUE(parked_state(wait_parked_state(pid)));
+	ASSERT_EQ(0, cfg_abort(*pidfd));
+	ASSERT_EQ(0, wait_pidfd(*pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	close(*pidfd);
+	*pidfd = -1;
+}
+
+/* Every key with every command it accepts (configuration only). */
+TEST_F(builder, accepted_commands)
+{
+	struct pidfd_config_open how = {
+		.path = ptr_to_u64("/dev/null"),
+		.flags = O_RDONLY,
+	};
+	int exe_fd, exe_path_fd, dir_fd;
+	sigset_t set;
+
+	exe_fd = open(probe_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(exe_fd, 0);
+	exe_path_fd = open(probe_path(), O_PATH | O_CLOEXEC);
+	ASSERT_GE(exe_path_fd, 0);
+	dir_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dir_fd, 0);
+	sigset_clear(&set);
+
+	EXPECT_EQ(0, cfg_path(self->pidfd, "exe", probe_path(), AT_FDCWD));
+	EXPECT_EQ(0, cfg_path_empty(self->pidfd, "exe", "", exe_path_fd));
+	EXPECT_EQ(0, cfg_fd(self->pidfd, "exe", exe_fd));
+	EXPECT_EQ(0, cfg_string(self->pidfd, "exe", probe_path()));
+
+	EXPECT_EQ(0, cfg_string(self->pidfd, "argv", "x"));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "argv", "x", 2));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "argv"));
+	EXPECT_EQ(0, cfg_string(self->pidfd, "envp", "X=1"));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "envp", "X=1", 4));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "envp"));
+
+	EXPECT_EQ(0, cfg_fd(self->pidfd, "fd:3", self->null));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "fd:3", &how, sizeof(how)));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "fd:3"));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "inherit_fds"));
+
+	EXPECT_EQ(0, cfg_path(self->pidfd, "cwd", "/", AT_FDCWD));
+	EXPECT_EQ(0, cfg_fd(self->pidfd, "cwd", dir_fd));
+	EXPECT_EQ(0, cfg_path(self->pidfd, "root", "/", AT_FDCWD));
+	EXPECT_EQ(0, cfg_fd(self->pidfd, "root", dir_fd));
+
+	EXPECT_EQ(0, cfg_int(self->pidfd, "umask", 022));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigmask", &set, sizeof(set)));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigignore", &set, sizeof(set)));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "setsid"));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "pgid", 0));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "resetids"));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "no_new_privs"));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "pdeathsig", SIGTERM));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "ctty", 0));
+
+	close(exe_fd);
+	close(exe_path_fd);
+	close(dir_fd);
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* Every key with every command it does not accept: EINVAL, no effect. */
+TEST(rejected_commands)
+{
+	struct spawn s;
+	unsigned int cmd;
+	size_t i;
+	int null;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		for (cmd = 0; cmd < NR_SET_CMDS; cmd++) {
+			if (keys[i].cmds & CMD_BIT(cmd))
+				continue;
+			EXPECT_EQ(-EINVAL, cfg_shaped(s.pidfd, cmd, keys[i].key,
+						      null)) {
+				TH_LOG("key %s, %s", keys[i].key,
+				       cmd_names[cmd]);
+			}
+		}
+	}
+
+	/* Nothing was changed by the rejected calls. */
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(1, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ(PROBE_NAME, spawn_get(&s, "argv.0"));
+	EXPECT_EQ(0, spawn_get_long(&s, "envc"));
+	EXPECT_STREQ("1", spawn_get(&s, "fds"));
+	EXPECT_EQ(getsid(0), spawn_get_long(&s, "sid"));
+	EXPECT_EQ(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0),
+		  spawn_get_long(&s, "nnp"));
+	spawn_fini(&s);
+	close(null);
+}
+
+/* Unknown keys: EINVAL with every command. */
+TEST_F(builder, unknown_keys)
+{
+	static const char * const unknown[] = {
+		"", "bogus", "EXE", "exe ", " exe", "exe\n", "arg", "argv0",
+		"env", "fd", "fd:", "fd:01", "fd:00", "fd:-1", "fd:+1",
+		"fd:1x", "fd: 1", "fd:0x1", "fd:1:2", "fd:1 ", "FD:1",
+		"inherit-fds", "no-new-privs", "sigmask\t", "cwd/", "rootdir",
+	};
+	unsigned int cmd;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
+		for (cmd = 0; cmd < NR_SET_CMDS; cmd++) {
+			EXPECT_EQ(-EINVAL, cfg_shaped(self->pidfd, cmd,
+						      unknown[i],
+						      self->null)) {
+				TH_LOG("key \"%s\", %s", unknown[i],
+				       cmd_names[cmd]);
+			}
+		}
+	}
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* fd:N with N >= fs.nr_open: EBADF; N just below: accepted. */
+TEST_F(builder, fd_key_beyond_nr_open)
+{
+	char buf[32], key[48];
+	long nr_open;
+
+	ASSERT_GT(read_path("/proc/sys/fs/nr_open", buf, sizeof(buf)), 0);
+	nr_open = strtol(buf, NULL, 10);
+	ASSERT_GT(nr_open, 0);
+
+	snprintf(key, sizeof(key), "fd:%ld", nr_open);
+	EXPECT_EQ(-EBADF, cfg_fd(self->pidfd, key, self->null));
+	EXPECT_EQ(-EBADF, cfg_flag(self->pidfd, key));
+	snprintf(key, sizeof(key), "fd:%ld", nr_open - 1);
+	EXPECT_EQ(0, cfg_fd(self->pidfd, key, self->null));
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+TEST_F(builder, unknown_cmd)
+{
+	static const unsigned int cmds[] = {
+		PIDFD_CONFIG_CMD_ABORT + 1, 10, 100, 0x80000000U, ~0U,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		EXPECT_EQ(-EOPNOTSUPP, cfg(self->pidfd, cmds[i], NULL, NULL, 0));
+		EXPECT_EQ(-EOPNOTSUPP, cfg(self->pidfd, cmds[i], "umask",
+					   NULL, 0));
+		/* The fd is checked before the command. */
+		EXPECT_EQ(-EBADF, cfg(-1, cmds[i], NULL, NULL, 0));
+		EXPECT_EQ(-EBADF, cfg(self->null, cmds[i], NULL, NULL, 0));
+	}
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+TEST_F(builder, key_too_long)
+{
+	char key[PIDFD_CONFIG_KEY_MAX + 2];
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned int cmd;
+	char *map, *edge;
+
+	memset(key, 'a', sizeof(key));
+	key[PIDFD_CONFIG_KEY_MAX + 1] = '\0';		/* 257 bytes */
+	for (cmd = 0; cmd < NR_SET_CMDS; cmd++)
+		EXPECT_EQ(-EINVAL, cfg_shaped(self->pidfd, cmd, key, self->null));
+
+	/* Known key names padded beyond the limit are still too long. */
+	memcpy(key, "umask", 5);
+	EXPECT_EQ(-EINVAL, cfg_int(self->pidfd, key, 0));
+
+	/*
+	 * No NUL before an unmapped page: the kernel reads no further than
+	 * the limit, so this is EINVAL, not EFAULT.
+	 */
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map + page, page));
+	edge = map + page - 2 * PIDFD_CONFIG_KEY_MAX;
+	memset(edge, 'a', 2 * PIDFD_CONFIG_KEY_MAX);
+	EXPECT_EQ(-EINVAL, cfg_flag(self->pidfd, edge));
+	munmap(map, page);
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+TEST_F(builder, bad_pointers)
+{
+	struct pidfd_config_open how = { .flags = O_RDONLY };
+	long page = sysconf(_SC_PAGESIZE);
+	const char *bad = (const char *)1;
+	char *unmapped;
+
+	unmapped = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+
+	/* Keys. */
+	EXPECT_EQ(-EFAULT, cfg_flag(self->pidfd, bad));
+	EXPECT_EQ(-EFAULT, cfg_flag(self->pidfd, unmapped));
+	EXPECT_EQ(-EFAULT, cfg_int(self->pidfd, unmapped, 0));
+	EXPECT_EQ(-EFAULT, cfg_string(self->pidfd, unmapped, "x"));
+
+	/* Values. */
+	EXPECT_EQ(-EFAULT, cfg_string(self->pidfd, "argv", bad));
+	EXPECT_EQ(-EFAULT, cfg_string(self->pidfd, "envp", unmapped));
+	EXPECT_EQ(-EFAULT, cfg_string(self->pidfd, "exe", unmapped));
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "argv", unmapped, 8));
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "envp", bad, 8));
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "sigmask", unmapped, 8));
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "sigignore", bad, 8));
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "fd:3", unmapped,
+				      sizeof(how)));
+	EXPECT_EQ(-EFAULT, cfg_path(self->pidfd, "exe", unmapped, AT_FDCWD));
+	EXPECT_EQ(-EFAULT, cfg_path(self->pidfd, "cwd", bad, AT_FDCWD));
+	EXPECT_EQ(-EFAULT, cfg_path(self->pidfd, "root", unmapped, AT_FDCWD));
+	EXPECT_EQ(-EFAULT, cfg_path_empty(self->pidfd, "exe", unmapped,
+					  AT_FDCWD));
+
+	/* The path inside struct pidfd_config_open. */
+	how.path = ptr_to_u64(unmapped);
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "fd:3", &how, sizeof(how)));
+	how.path = 0;
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "fd:3", &how, sizeof(how)));
+
+	munmap(unmapped, page);
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* Wrong value/aux shape for the command: EINVAL. */
+TEST_F(builder, bad_shape)
+{
+	static const __u64 mask;
+	int pidfd = self->pidfd;
+	unsigned int cmd;
+
+	/* Were a bad CMD_EXEC accepted, it would run this. */
+	ASSERT_EQ(0, cfg_string(pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, cfg_string(pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_string(pidfd, "argv", "--exit"));
+	ASSERT_EQ(0, cfg_string(pidfd, "argv", "0"));
+
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_FLAG, "setsid", "x", 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 1));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_STRING, "argv", NULL, 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_STRING, "argv", "x", 1));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_BINARY, "sigmask",
+			       NULL, sizeof(mask)));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_PATH, "cwd", NULL,
+			       AT_FDCWD));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_PATH_EMPTY, "exe", NULL,
+			       AT_FDCWD));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_FD, "fd:3", "x",
+			       self->null));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_INT, "umask", "x", 0));
+
+	/* No key for SET_*. */
+	for (cmd = 0; cmd < NR_SET_CMDS; cmd++)
+		EXPECT_EQ(-EINVAL, cfg_shaped(pidfd, cmd, NULL, self->null));
+
+	/* CMD_EXEC / CMD_ABORT take nothing. */
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_EXEC, "exe", NULL, 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_EXEC, NULL, "x", 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 1));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_ABORT, "exe", NULL, 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, "x", 0));
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 1));
+
+	/* argv/envp blocks must end with a NUL. */
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "argv", "ab", 2));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "envp", "A=1\0B", 5));
+
+	/* None of the CMD_ABORTs above went through. */
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* One argv/envp string beyond MAX_ARG_STRLEN: E2BIG, nothing changes. */
+TEST(string_too_long)
+{
+	/* MAX_ARG_STRLEN, with the NUL */
+	const size_t max_arg_strlen = 32 * sysconf(_SC_PAGESIZE);
+	struct rlimit rl;
+	struct spawn s;
+	char *big;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	/* A stack limit that allows one string of MAX_ARG_STRLEN. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_STACK, &rl));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 8 << 20)
+		SKIP(return, "RLIMIT_STACK hard limit below 8 MiB");
+	rl.rlim_cur = 8 << 20;
+	ASSERT_EQ(0, setrlimit(RLIMIT_STACK, &rl));
+
+	big = malloc(max_arg_strlen + 2);
+	ASSERT_NE(NULL, big);
+	memset(big, 'x', max_arg_strlen + 1);
+	big[max_arg_strlen] = '\0';	/* strlen MAX_ARG_STRLEN: too long */
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	EXPECT_EQ(-E2BIG, cfg_string(s.pidfd, "argv", big));
+	EXPECT_EQ(-E2BIG, cfg_string(s.pidfd, "envp", big));
+	EXPECT_EQ(-E2BIG, cfg_binary(s.pidfd, "argv", big,
+				     max_arg_strlen + 1));
+	EXPECT_EQ(-E2BIG, cfg_binary(s.pidfd, "envp", big,
+				     max_arg_strlen + 1));
+	/* One byte less fits. */
+	big[max_arg_strlen - 1] = '\0';
+	EXPECT_EQ(0, cfg_string(s.pidfd, "envp", big));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", "after"));
+
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(2, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ("after", spawn_get(&s, "argv.1"));
+	EXPECT_EQ(1, spawn_get_long(&s, "envc"));
+	EXPECT_EQ(max_arg_strlen - 1, strlen(spawn_get(&s, "envp.0")));
+	spawn_fini(&s);
+	free(big);
+}
+
+/*
+ * The total size of argv + envp is limited like execve() by the caller's
+ * RLIMIT_STACK: with 1 MiB, max(128 KiB, 1 MiB / 4) = 256 KiB.
+ */
+TEST(vectors_too_big)
+{
+	const size_t len = 40000;	/* six fit in 256 KiB, seven do not */
+	struct rlimit rl;
+	struct spawn s;
+	char *str, *block;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, getrlimit(RLIMIT_STACK, &rl));
+	rl.rlim_cur = 1 << 20;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+		SKIP(return, "RLIMIT_STACK hard limit below 1 MiB");
+	ASSERT_EQ(0, setrlimit(RLIMIT_STACK, &rl));
+
+	str = malloc(len + 1);
+	ASSERT_NE(NULL, str);
+	memset(str, 'a', len);
+	str[len] = '\0';
+	block = malloc(8 * (len + 1));
+	ASSERT_NE(NULL, block);
+	for (i = 0; i < 8; i++)
+		memcpy(block + i * (len + 1), str, len + 1);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, cfg_string(s.pidfd, "argv", str));
+	EXPECT_EQ(-E2BIG, cfg_string(s.pidfd, "argv", str));
+	/* envp counts against the same limit. */
+	EXPECT_EQ(-E2BIG, cfg_string(s.pidfd, "envp", str));
+	str[1000] = '\0';
+	EXPECT_EQ(0, cfg_string(s.pidfd, "envp", str));
+	/* A replacing block that is too big leaves the vector alone. */
+	EXPECT_EQ(-E2BIG, cfg_binary(s.pidfd, "argv", block, 8 * (len + 1)));
+	/* A replacing block that fits, given what it replaces, is fine. */
+	EXPECT_EQ(0, cfg_binary(s.pidfd, "argv", block, 5 * (len + 1)));
+	EXPECT_EQ(-E2BIG, cfg_binary(s.pidfd, "envp", block, 2 * (len + 1)));
+
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(5, spawn_get_long(&s, "argc"));
+	EXPECT_EQ(1, spawn_get_long(&s, "envc"));
+	EXPECT_EQ(1000UL, strlen(spawn_get(&s, "envp.0")));
+	spawn_fini(&s);
+	free(block);
+	free(str);
+}
+
+TEST_F(builder, path_too_long)
+{
+	struct pidfd_config_open how = { .flags = O_RDONLY };
+	char *path;
+
+	path = malloc(PATH_MAX + 1);
+	ASSERT_NE(NULL, path);
+	memset(path, 'p', PATH_MAX);
+	path[0] = '/';
+	path[PATH_MAX] = '\0';		/* PATH_MAX + 1 bytes with the NUL */
+	how.path = ptr_to_u64(path);
+
+	EXPECT_EQ(-ENAMETOOLONG, cfg_string(self->pidfd, "exe", path));
+	EXPECT_EQ(-ENAMETOOLONG, cfg_path(self->pidfd, "exe", path, AT_FDCWD));
+	EXPECT_EQ(-ENAMETOOLONG, cfg_path(self->pidfd, "cwd", path, AT_FDCWD));
+	EXPECT_EQ(-ENAMETOOLONG, cfg_path(self->pidfd, "root", path,
+					  AT_FDCWD));
+	EXPECT_EQ(-ENAMETOOLONG, cfg_binary(self->pidfd, "fd:3", &how,
+					    sizeof(how)));
+	/* PATH_MAX with the NUL is fine (it fails at exec, not here). */
+	path[PATH_MAX - 1] = '\0';
+	EXPECT_EQ(0, cfg_string(self->pidfd, "exe", path));
+
+	free(path);
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+TEST_F(builder, bad_fds)
+{
+	int closed, pidfd = self->pidfd;
+
+	closed = dup(self->null);
+	ASSERT_GE(closed, 0);
+	ASSERT_EQ(0, close(closed));
+
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "fd:3", -1));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "fd:3", closed));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "fd:3", INT_MAX));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "exe", -1));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "exe", closed));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "cwd", closed));
+	EXPECT_EQ(-EBADF, cfg_fd(pidfd, "root", closed));
+
+	EXPECT_EQ(-EBADF, cfg_path(pidfd, "exe", PROBE_NAME, closed));
+	EXPECT_EQ(-EBADF, cfg_path(pidfd, "cwd", "tmp", closed));
+	EXPECT_EQ(-EBADF, cfg_path(pidfd, "root", "tmp", closed));
+	EXPECT_EQ(-EBADF, cfg_path_empty(pidfd, "exe", "", closed));
+	EXPECT_EQ(-EBADF, cfg_path_empty(pidfd, "exe", PROBE_NAME, closed));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* A builder file may not be installed in a child: EINVAL. */
+TEST_F(builder, builder_as_file)
+{
+	int other, dup_self, opened;
+	pid_t other_pid;
+
+	ASSERT_EQ(0, create_empty_child(&other_pid, &other));
+	dup_self = dup(self->pidfd);
+	ASSERT_GE(dup_self, 0);
+
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "fd:3", self->pidfd));
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "fd:3", dup_self));
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "fd:3", other));
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "exe", other));
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "cwd", other));
+	EXPECT_EQ(-EINVAL, cfg_fd(self->pidfd, "root", other));
+	EXPECT_EQ(-EINVAL, cfg_fd(other, "fd:0", self->pidfd));
+
+	/* An ordinary pidfd of the same process is just a file. */
+	opened = sys_pidfd_open(other_pid, 0);
+	ASSERT_GE(opened, 0);
+	EXPECT_EQ(0, cfg_fd(self->pidfd, "fd:3", opened));
+
+	close(opened);
+	close(dup_self);
+	kill_and_reap(other_pid, other);
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* Only the builder configures: other pidfds EINVAL, other fds EBADF. */
+TEST_F(builder, not_a_builder)
+{
+	struct __clone_args args = {
+		.flags = CLONE_PIDFD,
+		.exit_signal = SIGCHLD,
+	};
+	int opened, self_pidfd, plain = -1, pipefd[2], closed;
+	siginfo_t info;
+	pid_t pid;
+
+	opened = sys_pidfd_open(self->pid, 0);
+	ASSERT_GE(opened, 0);
+	EXPECT_EQ(-EINVAL, cfg_flag(opened, "setsid"));
+	EXPECT_EQ(-EINVAL, cfg_string(opened, "argv", "x"));
+	EXPECT_EQ(-EINVAL, cfg_exec(opened));
+	EXPECT_EQ(-EINVAL, cfg_abort(opened));
+	EXPECT_EQ(-EINVAL, cfg(opened, 100, NULL, NULL, 0));
+
+	self_pidfd = sys_pidfd_open(getpid(), 0);
+	ASSERT_GE(self_pidfd, 0);
+	EXPECT_EQ(-EINVAL, cfg_flag(self_pidfd, "setsid"));
+	EXPECT_EQ(-EINVAL, cfg_abort(self_pidfd));
+
+	/* The pidfd of an ordinary clone3(CLONE_PIDFD) child. */
+	args.pidfd = ptr_to_u64(&plain);
+	pid = sys_clone3(&args, sizeof(args));
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	EXPECT_EQ(-EINVAL, cfg_flag(plain, "setsid"));
+	EXPECT_EQ(-EINVAL, cfg_abort(plain));
+	EXPECT_EQ(0, wait_pidfd(plain, &info));
+	close(plain);
+
+	/* Not a pidfd at all. */
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	closed = dup(self->null);
+	ASSERT_GE(closed, 0);
+	ASSERT_EQ(0, close(closed));
+	EXPECT_EQ(-EBADF, cfg_flag(self->null, "setsid"));
+	EXPECT_EQ(-EBADF, cfg_abort(pipefd[0]));
+	EXPECT_EQ(-EBADF, cfg_flag(-1, "setsid"));
+	EXPECT_EQ(-EBADF, cfg_abort(closed));
+	EXPECT_EQ(-EBADF, cfg_abort(INT_MAX));
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(self_pidfd);
+	close(opened);
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* SET_INT values out of range for their key: EINVAL. */
+TEST_F(builder, int_out_of_range)
+{
+	int pidfd = self->pidfd;
+
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "umask", 01000));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "umask", -1));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "umask", INT_MAX));
+	EXPECT_EQ(0, cfg_int(pidfd, "umask", 0777));
+
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "pdeathsig", KERNEL_NSIG + 1));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "pdeathsig", -1));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "pdeathsig", INT_MIN));
+	EXPECT_EQ(0, cfg_int(pidfd, "pdeathsig", KERNEL_NSIG));
+	EXPECT_EQ(0, cfg_int(pidfd, "pdeathsig", 0));
+
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "pgid", -1));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "pgid", INT_MIN));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "ctty", -1));
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "ctty", INT_MIN));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+static void check_sigset_errors(struct __test_metadata *_metadata,
+				int pidfd, const char *key)
+{
+	unsigned char buf[4097];
+
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, key, buf, 0));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, key, buf, 4));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, key, buf, KERNEL_SIGSET_SIZE - 1));
+	EXPECT_EQ(0, cfg_binary(pidfd, key, buf, KERNEL_SIGSET_SIZE));
+	EXPECT_EQ(0, cfg_binary(pidfd, key, buf, sizeof(sigset_t)));
+	EXPECT_EQ(0, cfg_binary(pidfd, key, buf, 4096));
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, key, buf, 4097));
+
+	/* Non-zero bytes past the kernel's sigset. */
+	buf[KERNEL_SIGSET_SIZE] = 1;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, key, buf, sizeof(sigset_t)));
+	buf[KERNEL_SIGSET_SIZE] = 0;
+	buf[sizeof(sigset_t) - 1] = 0x80;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, key, buf, sizeof(sigset_t)));
+	/* ... but not past aux. */
+	EXPECT_EQ(0, cfg_binary(pidfd, key, buf, sizeof(sigset_t) - 1));
+}
+
+TEST_F(builder, sigset_errors)
+{
+	sigset_t set;
+
+	check_sigset_errors(_metadata, self->pidfd, "sigmask");
+	check_sigset_errors(_metadata, self->pidfd, "sigignore");
+
+	/* SIGKILL and SIGSTOP cannot be ignored... */
+	sigset_clear(&set);
+	sigaddset(&set, SIGKILL);
+	EXPECT_EQ(-EINVAL, cfg_binary(self->pidfd, "sigignore", &set,
+				      sizeof(set)));
+	sigset_clear(&set);
+	sigaddset(&set, SIGSTOP);
+	EXPECT_EQ(-EINVAL, cfg_binary(self->pidfd, "sigignore", &set,
+				      sizeof(set)));
+	/* ... but blocking them is silently ignored, as for sigprocmask(). */
+	sigaddset(&set, SIGKILL);
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigmask", &set, sizeof(set)));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+TEST_F(builder, config_open_errors)
+{
+	struct {
+		struct pidfd_config_open how;
+		__u64 tail;
+	} big = {
+		.how.path = ptr_to_u64("/dev/null"),
+		.how.flags = O_RDONLY,
+	};
+	int pidfd = self->pidfd;
+
+	ASSERT_EQ((size_t)PIDFD_CONFIG_OPEN_SIZE_VER0,
+		  sizeof(struct pidfd_config_open));
+
+	EXPECT_EQ(0, cfg_binary(pidfd, "fd:3", &big.how, sizeof(big.how)));
+	EXPECT_EQ(0, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how, 16));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how,
+				      PIDFD_CONFIG_OPEN_SIZE_VER0 - 1));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how, 0));
+
+	big.tail = 1;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+	big.tail = 0;
+
+	big.how.reserved = 1;
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how,
+				      sizeof(big.how)));
+	big.how.reserved = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* More than 65536 fd and cwd actions: E2BIG. */
+TEST_F_TIMEOUT(builder, too_many_fd_actions, 600)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < 65536 && !ret; i++)
+		ret = (i & 1) ? cfg_flag(self->pidfd, "fd:3") :
+				cfg_path(self->pidfd, "cwd", "/", AT_FDCWD);
+	ASSERT_EQ(0, ret) {
+		TH_LOG("action %d failed", i);
+	}
+	EXPECT_EQ(-E2BIG, cfg_flag(self->pidfd, "fd:3"));
+	EXPECT_EQ(-E2BIG, cfg_path(self->pidfd, "cwd", "/", AT_FDCWD));
+	EXPECT_EQ(-E2BIG, cfg_fd(self->pidfd, "fd:4", self->null));
+	/* Other keys are still fine. */
+	EXPECT_EQ(0, cfg_int(self->pidfd, "umask", 0));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* Once committed, everything is EBUSY, even invalid calls. */
+TEST(ebusy_after_commit)
+{
+	const char *bad = (const char *)1;
+	char longkey[PIDFD_CONFIG_KEY_MAX + 2];
+	struct spawn s;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	memset(longkey, 'k', sizeof(longkey));
+	longkey[sizeof(longkey) - 1] = '\0';
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_exec(s.pidfd));
+
+	/* Twice: while the program may still run, and after it was reaped. */
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, "setsid"));
+		EXPECT_EQ(-EBUSY, cfg_string(s.pidfd, "argv", "x"));
+		EXPECT_EQ(-EBUSY, cfg_string(s.pidfd, "exe", probe_path()));
+		EXPECT_EQ(-EBUSY, cfg_exec(s.pidfd));
+		EXPECT_EQ(-EBUSY, cfg_abort(s.pidfd));
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, "bogus"));
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, bad));
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, longkey));
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, NULL));
+		EXPECT_EQ(-EBUSY, cfg_string(s.pidfd, "argv", bad));
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "umask", 01000));
+		EXPECT_EQ(-EBUSY, cfg_fd(s.pidfd, "fd:3", -1));
+		EXPECT_EQ(-EBUSY, cfg(s.pidfd, PIDFD_CONFIG_CMD_EXEC, "x",
+				      "y", 1));
+		EXPECT_EQ(-EBUSY, cfg(s.pidfd, PIDFD_CONFIG_SET_FLAG, "setsid",
+				      "x", 1));
+		if (!i) {
+			ASSERT_EQ(0, spawn_collect(&s));
+			EXPECT_TRUE(spawn_exited_ok(&s));
+		}
+	}
+	spawn_fini(&s);
+}
+
+static void check_esrch(struct __test_metadata *_metadata, int pidfd)
+{
+	EXPECT_EQ(-ESRCH, cfg_flag(pidfd, "setsid"));
+	EXPECT_EQ(-ESRCH, cfg_string(pidfd, "argv", "x"));
+	EXPECT_EQ(-ESRCH, cfg_string(pidfd, "exe", probe_path()));
+	EXPECT_EQ(-ESRCH, cfg_exec(pidfd));
+	EXPECT_EQ(-ESRCH, cfg_abort(pidfd));
+	/* The state is checked before the arguments. */
+	EXPECT_EQ(-ESRCH, cfg(pidfd, PIDFD_CONFIG_SET_FLAG, "setsid", "x", 1));
+	EXPECT_EQ(-ESRCH, cfg_flag(pidfd, "bogus"));
+}
+
+TEST_F(builder, esrch_after_abort)
+{
+	siginfo_t info;
+
+	ASSERT_EQ(0, cfg_abort(self->pidfd));
+	check_esrch(_metadata, self->pidfd);
+	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	check_esrch(_metadata, self->pidfd);
+}
+
+TEST_F(builder, esrch_after_sigkill)
+{
+	siginfo_t info;
+
+	ASSERT_EQ(0, sys_pidfd_send_signal(self->pidfd, SIGKILL, NULL, 0));
+	/* Dead but not reaped: waitid() with WNOWAIT leaves the zombie. */
+	ASSERT_EQ(0, waitid((idtype_t)P_PIDFD, self->pidfd, &info,
+			    WEXITED | WNOWAIT | __WALL));
+	check_esrch(_metadata, self->pidfd);
+	/* Reaped. */
+	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	check_esrch(_metadata, self->pidfd);
+}
+
+TEST_HARNESS_MAIN

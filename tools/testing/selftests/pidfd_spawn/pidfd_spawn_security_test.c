@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Security: seccomp filters apply to the commit's exec, and the builder is
+ * the capability to configure (delegated by passing the file, and only
+ * that file).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pidfd_spawn.h"
+#include "../kselftest_harness.h"
+
+#if defined(__x86_64__)
+#define ARCH_NR AUDIT_ARCH_X86_64
+#elif defined(__i386__)
+#define ARCH_NR AUDIT_ARCH_I386
+#elif defined(__aarch64__)
+#define ARCH_NR AUDIT_ARCH_AARCH64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define ARCH_NR AUDIT_ARCH_RISCV64
+#elif defined(__s390x__)
+#define ARCH_NR AUDIT_ARCH_S390X
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARCH_NR AUDIT_ARCH_PPC64LE
+#endif
+
+#ifdef ARCH_NR
+/* Make the syscalls @nr1 and @nr2 fail with EPERM, allow everything else. */
+static int install_filter(int nr1, int nr2)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr1, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr2, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = {
+		.len = ARRAY_SIZE(filter),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		return -errno;
+	return 0;
+}
+
+enum {
+	FILTER_OK = 0,
+	FILTER_INSTALL,
+	FILTER_SPAWN,
+	FILTER_COMMIT,
+	FILTER_NOT_PARKED,
+	FILTER_ABORT,
+	FILTER_REAP,
+	FILTER_REPORT,
+};
+
+/*
+ * In a child process: install a filter denying @nr1 and @nr2, create an
+ * empty child (which inherits the filter) and commit it.  Exits with one
+ * of the FILTER_* codes.
+ */
+static void spawn_under_filter(int nr1, int nr2, bool denied)
+{
+	struct spawn s;
+	int ret;
+
+	if (install_filter(nr1, nr2))
+		_exit(FILTER_INSTALL);
+	if (spawn_init(&s) || cfg_string(s.pidfd, "argv", PROBE_NAME))
+		_exit(FILTER_SPAWN);
+
+	ret = cfg_exec(s.pidfd);
+	if (denied) {
+		if (ret != -EPERM)
+			_exit(FILTER_COMMIT);
+		/* An exec failure: the child is still there, parked. */
+		if (!parked_state(wait_parked_state(s.pid)))
+			_exit(FILTER_NOT_PARKED);
+		if (cfg_abort(s.pidfd))
+			_exit(FILTER_ABORT);
+		if (spawn_reap(&s) || !killed_by(&s.info, SIGKILL))
+			_exit(FILTER_REAP);
+		_exit(FILTER_OK);
+	}
+
+	if (ret)
+		_exit(FILTER_COMMIT);
+	if (spawn_collect(&s) || !spawn_exited_ok(&s))
+		_exit(FILTER_REAP);
+	/* The program runs under the inherited filter and no_new_privs. */
+	if (strcmp(spawn_get(&s, "seccomp"), "2") ||
+	    strcmp(spawn_get(&s, "nnp"), "1"))
+		_exit(FILTER_REPORT);
+	_exit(FILTER_OK);
+}
+
+static int run_filtered(int nr1, int nr2, bool denied)
+{
+	siginfo_t info;
+	pid_t pid;
+	int ret;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		spawn_under_filter(nr1, nr2, denied);
+	ret = wait_pid(pid, &info);
+	if (ret)
+		return ret;
+	return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+}
+#endif
+
+/* A filter that denies execve and execveat denies the commit too. */
+TEST(seccomp_denies_exec)
+{
+#ifdef ARCH_NR
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	EXPECT_EQ(FILTER_OK, run_filtered(__NR_execve, __NR_execveat, true));
+#else
+	SKIP(return, "no seccomp architecture number for this target");
+#endif
+}
+
+/* Control: a filter that denies something else leaves the commit alone. */
+TEST(seccomp_other_syscall)
+{
+#ifdef ARCH_NR
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	EXPECT_EQ(FILTER_OK, run_filtered(__NR_acct, __NR_swapon, false));
+#else
+	SKIP(return, "no seccomp architecture number for this target");
+#endif
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "F", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* The process that gets a builder over SCM_RIGHTS configures and commits. */
+TEST(delegate_over_scm_rights)
+{
+	siginfo_t info;
+	struct spawn s;
+	int sk[2];
+	pid_t other;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sk));
+
+	/* Forked first, so it has no copy of the builder of its own. */
+	other = fork();
+	ASSERT_GE(other, 0);
+	if (other == 0) {
+		int pidfd;
+
+		close(sk[0]);
+		pidfd = recv_fd(sk[1]);
+		if (pidfd < 0)
+			_exit(1);
+		if (cfg_string(pidfd, "argv", PROBE_NAME) ||
+		    cfg_string(pidfd, "argv", "delegated") ||
+		    cfg_int(pidfd, "umask", 0071))
+			_exit(2);
+		if (cfg_exec(pidfd))
+			_exit(3);
+		_exit(0);
+	}
+	close(sk[1]);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, send_fd(sk[0], s.pidfd));
+	/* The message in flight keeps the builder alive. */
+	ASSERT_EQ(0, close(s.pidfd));
+	s.pidfd = -1;
+
+	ASSERT_EQ(0, wait_pid(other, &info));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(0, info.si_status);
+
+	ASSERT_EQ(0, spawn_collect(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("delegated", spawn_get(&s, "argv.1"));
+	EXPECT_STREQ("0071", spawn_get(&s, "umask"));
+	/* Still our child. */
+	EXPECT_EQ(getpid(), spawn_get_long(&s, "ppid"));
+	spawn_fini(&s);
+	close(sk[0]);
+}
+
+/* A pidfd_open() pidfd passed the same way configures nothing. */
+TEST(pidfd_open_over_scm_rights)
+{
+	siginfo_t info;
+	struct spawn s;
+	int sk[2], opened;
+	pid_t other;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sk));
+
+	other = fork();
+	ASSERT_GE(other, 0);
+	if (other == 0) {
+		int pidfd;
+
+		close(sk[0]);
+		pidfd = recv_fd(sk[1]);
+		if (pidfd < 0)
+			_exit(1);
+		if (cfg_string(pidfd, "argv", PROBE_NAME) != -EINVAL ||
+		    cfg_exec(pidfd) != -EINVAL || cfg_abort(pidfd) != -EINVAL)
+			_exit(2);
+		_exit(0);
+	}
+	close(sk[1]);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	opened = sys_pidfd_open(s.pid, 0);
+	ASSERT_GE(opened, 0);
+	ASSERT_EQ(0, send_fd(sk[0], opened));
+	close(opened);
+
+	ASSERT_EQ(0, wait_pid(other, &info));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(0, info.si_status);
+
+	/* Untouched: still parked, argv as we left it. */
+	EXPECT_TRUE(parked_state(wait_parked_state(s.pid)));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(1, spawn_get_long(&s, "argc"));
+	spawn_fini(&s);
+	close(sk[0]);
+}
+
+/* A builder inherited over fork() works in the child process too. */
+TEST(builder_inherited_by_fork)
+{
+	siginfo_t info;
+	struct spawn s;
+	pid_t other;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, spawn_init(&s));
+
+	other = fork();
+	ASSERT_GE(other, 0);
+	if (other == 0) {
+		if (cfg_string(s.pidfd, "argv", PROBE_NAME) ||
+		    cfg_string(s.pidfd, "argv", "from-fork"))
+			_exit(1);
+		_exit(cfg_exec(s.pidfd) ? 2 : 0);
+	}
+	/* The forked copy is enough to keep the child. */
+	ASSERT_EQ(0, close(s.pidfd));
+	s.pidfd = -1;
+
+	ASSERT_EQ(0, wait_pid(other, &info));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(0, info.si_status);
+	ASSERT_EQ(0, spawn_collect(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("from-fork", spawn_get(&s, "argv.1"));
+	spawn_fini(&s);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,1092 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidfd_config() keys, each observed from inside the executed program.
+ *
+ * Every test creates an empty child (clone3(CLONE_EMPTY)), configures it,
+ * commits, and checks the report the probe program writes on its fd 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pidfd_spawn.h"
+#include "../kselftest_harness.h"
+
+#define BOGUS_EXE "/nonexistent/pidfd_spawn/probe"
+
+static const char *key_n(const char *fmt, int n)
+{
+	static char key[4][64];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(key[i], sizeof(key[i]), fmt, n);
+	return key[i];
+}
+
+FIXTURE(spawn) {
+	struct spawn s;
+	char tmpdir[PATH_MAX];
+};
+
+FIXTURE_SETUP(spawn)
+{
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, spawn_init(&self->s));
+}
+
+FIXTURE_TEARDOWN(spawn)
+{
+	spawn_fini(&self->s);
+	if (self->tmpdir[0])
+		rm_rf(self->tmpdir);
+}
+
+/* Nothing configured but exe and fd:1: the child inherits the basics. */
+TEST_F(spawn, defaults)
+{
+	struct spawn *s = &self->s;
+	char cwd[PATH_MAX];
+	mode_t mask;
+	int nnp;
+
+	mask = umask(0);
+	umask(mask);
+	ASSERT_NE(NULL, getcwd(cwd, sizeof(cwd)));
+	ASSERT_EQ(0, setenv("PIDFD_SPAWN_SHOULD_NOT_LEAK", "1", 1));
+	nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+
+	EXPECT_EQ(s->pid, spawn_get_long(s, "pid"));
+	EXPECT_EQ(getpid(), spawn_get_long(s, "ppid"));
+	EXPECT_EQ(getsid(0), spawn_get_long(s, "sid"));
+	EXPECT_EQ(getpgid(0), spawn_get_long(s, "pgid"));
+	EXPECT_EQ(geteuid(), spawn_get_long(s, "euid"));
+	EXPECT_EQ(getuid(), spawn_get_long(s, "ruid"));
+	EXPECT_EQ(getegid(), spawn_get_long(s, "egid"));
+	EXPECT_EQ(nnp, spawn_get_long(s, "nnp"));
+	EXPECT_EQ(0, spawn_get_long(s, "pdeathsig"));
+	EXPECT_EQ((long)mask, strtol(spawn_get(s, "umask"), NULL, 8));
+	EXPECT_STREQ(cwd, spawn_get(s, "cwd"));
+	/* envp starts empty, the fd table holds only what was installed. */
+	EXPECT_EQ(0, spawn_get_long(s, "envc"));
+	EXPECT_STREQ("1", spawn_get(s, "fds"));
+	EXPECT_EQ(0, spawn_get_long(s, "fd.1.cloexec"));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigblk")));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigign")));
+}
+
+TEST_F(spawn, exe_string)
+{
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "probe"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+	EXPECT_STREQ("probe", spawn_get(s, "argv.0"));
+}
+
+/* A relative exe is resolved in the child, after its cwd actions. */
+TEST_F(spawn, exe_string_relative_to_child_cwd)
+{
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", PROBE_NAME));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", probe_dir(), AT_FDCWD));
+	/* The caller's cwd must not matter. */
+	ASSERT_EQ(0, chdir("/"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+}
+
+TEST_F(spawn, exe_path_at_fdcwd)
+{
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "exe", probe_path(), AT_FDCWD));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+}
+
+/* SET_PATH with AT_FDCWD and a relative path: the child's cwd, too. */
+TEST_F(spawn, exe_path_at_fdcwd_relative)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_path(s->pidfd, "exe", PROBE_NAME, AT_FDCWD));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", probe_dir(), AT_FDCWD));
+	ASSERT_EQ(0, chdir("/"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+}
+
+TEST_F(spawn, exe_path_dirfd)
+{
+	struct spawn *s = &self->s;
+	int dirfd;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	dirfd = open(probe_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "exe", PROBE_NAME, dirfd));
+	/* The directory is referenced at the call. */
+	ASSERT_EQ(0, close(dirfd));
+	ASSERT_EQ(0, chdir("/"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+}
+
+TEST_F(spawn, exe_path_empty)
+{
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+	int fd;
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	fd = open(probe_path(), O_PATH | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_path_empty(s->pidfd, "exe", "", fd));
+	ASSERT_EQ(0, close(fd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+	/* The file used for the exec is not left open in the new program. */
+	EXPECT_STREQ("1", spawn_get(s, "fds"));
+}
+
+/* SET_PATH_EMPTY with a non-empty path behaves as SET_PATH. */
+TEST_F(spawn, exe_path_empty_with_path)
+{
+	struct spawn *s = &self->s;
+	int dirfd;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	dirfd = open(probe_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path_empty(s->pidfd, "exe", PROBE_NAME, dirfd));
+	ASSERT_EQ(0, close(dirfd));
+	ASSERT_EQ(0, chdir("/"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+}
+
+TEST_F(spawn, exe_fd)
+{
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+	int fd;
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+	fd = open(probe_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "exe", fd));
+	ASSERT_EQ(0, close(fd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+	EXPECT_STREQ("1", spawn_get(s, "fds"));
+}
+
+/* The last exe setting wins, whatever the command. */
+TEST_F(spawn, exe_last_wins)
+{
+	struct spawn *s = &self->s;
+	int fd;
+
+	fd = open(probe_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "exe", fd));
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", BOGUS_EXE));
+
+	EXPECT_EQ(-ENOENT, cfg_exec(s->pidfd));
+}
+
+TEST_F(spawn, argv_append)
+{
+	static const char * const args[] = {
+		"probe", "one", "two words", "", "last", NULL,
+	};
+	struct spawn *s = &self->s;
+	int i;
+
+	ASSERT_EQ(0, cfg_strings(s->pidfd, "argv", args));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	ASSERT_EQ(5, spawn_get_long(s, "argc"));
+	for (i = 0; args[i]; i++)
+		EXPECT_STREQ(args[i], spawn_get(s, key_n("argv.%d", i)));
+}
+
+/* SET_BINARY replaces the whole vector; SET_STRING appends after it. */
+TEST_F(spawn, argv_binary)
+{
+	static const char block[] = "probe\0x\0\0y z";	/* + final NUL */
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "old0"));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "old1"));
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "argv", block, sizeof(block)));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "appended"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	ASSERT_EQ(5, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("probe", spawn_get(s, "argv.0"));
+	EXPECT_STREQ("x", spawn_get(s, "argv.1"));
+	EXPECT_STREQ("", spawn_get(s, "argv.2"));
+	EXPECT_STREQ("y z", spawn_get(s, "argv.3"));
+	EXPECT_STREQ("appended", spawn_get(s, "argv.4"));
+}
+
+TEST_F(spawn, argv_flag_clears)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "a"));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "b"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "argv"));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "c"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(1, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("c", spawn_get(s, "argv.0"));
+}
+
+/* An empty argv: the kernel's argc == 0 rule gives the program one "". */
+TEST_F(spawn, argv_empty_by_flag)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "a"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "argv"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(1, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("", spawn_get(s, "argv.0"));
+}
+
+TEST_F(spawn, argv_empty_by_binary)
+{
+	static const char block[] = "unused";
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "a"));
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "argv", block, 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(1, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("", spawn_get(s, "argv.0"));
+}
+
+TEST_F(spawn, envp_append)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "A=1"));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "B=two words"));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "NOEQUALS"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	ASSERT_EQ(3, spawn_get_long(s, "envc"));
+	EXPECT_STREQ("A=1", spawn_get(s, "envp.0"));
+	EXPECT_STREQ("B=two words", spawn_get(s, "envp.1"));
+	EXPECT_STREQ("NOEQUALS", spawn_get(s, "envp.2"));
+}
+
+TEST_F(spawn, envp_binary)
+{
+	static const char block[] = "X=1\0Y=2";
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "OLD=1"));
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "envp", block, sizeof(block)));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "Z=3"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	ASSERT_EQ(3, spawn_get_long(s, "envc"));
+	EXPECT_STREQ("X=1", spawn_get(s, "envp.0"));
+	EXPECT_STREQ("Y=2", spawn_get(s, "envp.1"));
+	EXPECT_STREQ("Z=3", spawn_get(s, "envp.2"));
+}
+
+TEST_F(spawn, envp_flag_clears)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "A=1"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "envp"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(0, spawn_get_long(s, "envc"));
+}
+
+TEST_F(spawn, envp_empty_by_binary)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_string(s->pidfd, "envp", "A=1"));
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "envp", "", 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(0, spawn_get_long(s, "envc"));
+}
+
+/* fd:N SET_FD: the caller's file at N, not close-on-exec. */
+TEST_F(spawn, fd_set_fd)
+{
+	struct spawn *s = &self->s;
+	int fd;
+
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:5", fd));
+	ASSERT_EQ(0, close(fd));
+	fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:17", fd));
+	ASSERT_EQ(0, close(fd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("1,5,17", spawn_get(s, "fds"));
+	EXPECT_EQ(0, spawn_get_long(s, "fd.5.cloexec"));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.5.path"));
+	EXPECT_EQ(0, spawn_get_long(s, "fd.17.cloexec"));
+	EXPECT_STREQ("/dev/zero", spawn_get(s, "fd.17.path"));
+}
+
+/* Fd actions run in order: a later action on the same N replaces it. */
+TEST_F(spawn, fd_actions_in_order)
+{
+	struct spawn *s = &self->s;
+	int null, zero;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(zero, 0);
+
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:5", null));
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:5", zero));
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:6", zero));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "fd:6"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "fd:7"));	/* not open: fine */
+	ASSERT_EQ(0, cfg_open(s->pidfd, 8, "/dev/zero", O_RDONLY, 0));
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "fd:8", null));
+	EXPECT_EQ(0, close(null));
+	EXPECT_EQ(0, close(zero));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("1,5,8", spawn_get(s, "fds"));
+	EXPECT_STREQ("/dev/zero", spawn_get(s, "fd.5.path"));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.8.path"));
+}
+
+/* fd:N SET_BINARY: an open in the child; O_CLOEXEC is honoured. */
+TEST_F(spawn, fd_open)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_open(s->pidfd, 4, "/dev/null", O_RDONLY, 0));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 6, "/dev/zero",
+			      O_RDONLY | O_CLOEXEC, 0));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 0, "/dev/zero", O_RDWR, 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0,1,4", spawn_get(s, "fds"));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.4.path"));
+	EXPECT_EQ(0, spawn_get_long(s, "fd.4.cloexec"));
+	EXPECT_STREQ("/dev/zero", spawn_get(s, "fd.0.path"));
+}
+
+/* An fd:N struct larger than VER0 is fine when the tail is zero. */
+TEST_F(spawn, fd_open_larger_struct)
+{
+	struct spawn *s = &self->s;
+	struct {
+		struct pidfd_config_open how;
+		__u64 future[3];
+	} big = {
+		.how.path = ptr_to_u64("/dev/null"),
+		.how.flags = O_RDONLY,
+	};
+
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "fd:4", &big, sizeof(big)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.4.path"));
+}
+
+/*
+ * A relative open after a cwd action is relative to the new cwd, with the
+ * mode given and the configured umask (applied before the fd actions).
+ */
+TEST_F(spawn, fd_open_relative_after_cwd)
+{
+	struct spawn *s = &self->s;
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	umask(0);
+
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 022));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", self->tmpdir, AT_FDCWD));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 4, "created",
+			      O_WRONLY | O_CREAT | O_EXCL, 0666));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+
+	snprintf(path, sizeof(path), "%s/created", self->tmpdir);
+	EXPECT_STREQ(path, spawn_get(s, "fd.4.path"));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0644U, st.st_mode & 07777);
+}
+
+/* cwd actions are ordered among the fd actions. */
+TEST_F(spawn, cwd_ordered_among_fd_actions)
+{
+	struct spawn *s = &self->s;
+	char a[PATH_MAX + 8], b[PATH_MAX + 8], path[PATH_MAX + 16];
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(a, sizeof(a), "%s/a", self->tmpdir);
+	snprintf(b, sizeof(b), "%s/b", self->tmpdir);
+	ASSERT_EQ(0, mkdir(a, 0755));
+	ASSERT_EQ(0, mkdir(b, 0755));
+	ASSERT_EQ(0, make_file(a, "f", "a", 0644));
+	ASSERT_EQ(0, make_file(b, "f", "b", 0644));
+
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", a, AT_FDCWD));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 4, "f", O_RDONLY, 0));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", b, AT_FDCWD));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 5, "f", O_RDONLY, 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	snprintf(path, sizeof(path), "%s/f", a);
+	EXPECT_STREQ(path, spawn_get(s, "fd.4.path"));
+	snprintf(path, sizeof(path), "%s/f", b);
+	EXPECT_STREQ(path, spawn_get(s, "fd.5.path"));
+	EXPECT_STREQ(b, spawn_get(s, "cwd"));
+}
+
+/* An open placed before the cwd action does not see the new cwd. */
+TEST_F(spawn, cwd_after_open_does_not_apply)
+{
+	struct spawn *s = &self->s;
+	char cwd[PATH_MAX];
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	ASSERT_EQ(0, make_file(self->tmpdir, "only_here", "x", 0644));
+	ASSERT_NE(NULL, getcwd(cwd, sizeof(cwd)));
+	ASSERT_NE(0, strcmp(cwd, self->tmpdir));
+
+	ASSERT_EQ(0, cfg_open(s->pidfd, 4, "only_here", O_RDONLY, 0));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", self->tmpdir, AT_FDCWD));
+
+	EXPECT_EQ(-ENOENT, cfg_exec(s->pidfd));
+	ASSERT_EQ(0, spawn_reap(s));
+	EXPECT_TRUE(killed_by(&s->info, SIGKILL));
+}
+
+TEST_F(spawn, cwd_path)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", self->tmpdir, AT_FDCWD));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+}
+
+TEST_F(spawn, cwd_path_dirfd)
+{
+	struct spawn *s = &self->s;
+	char sub[PATH_MAX + 8];
+	int dirfd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	dirfd = open(self->tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "sub", dirfd));
+	ASSERT_EQ(0, close(dirfd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(sub, spawn_get(s, "cwd"));
+}
+
+TEST_F(spawn, cwd_fd)
+{
+	struct spawn *s = &self->s;
+	int dirfd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	dirfd = open(self->tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_fd(s->pidfd, "cwd", dirfd));
+	ASSERT_EQ(0, close(dirfd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+}
+
+/*
+ * inherit_fds: the caller's non-close-on-exec fds at the same numbers,
+ * as they are at the call; close-on-exec ones are left out.
+ */
+TEST_F(spawn, inherit_fds)
+{
+	struct spawn *s = &self->s;
+	char pipe_name[64];
+	struct stat st;
+	int null, zero;
+
+	ASSERT_EQ(0, fstat(s->out, &st));
+	snprintf(pipe_name, sizeof(pipe_name), "pipe:[%llu]",
+		 (unsigned long long)st.st_ino);
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(zero, 0);
+
+	ASSERT_EQ(20, dup2(null, 20));			/* inherited */
+	ASSERT_EQ(21, dup3(zero, 21, O_CLOEXEC));	/* close-on-exec */
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_fds"));
+
+	/* Changes after the call do not matter. */
+	ASSERT_EQ(20, dup2(zero, 20));
+	ASSERT_EQ(0, fcntl(21, F_SETFD, 0));
+	ASSERT_EQ(22, dup2(null, 22));
+
+	/* The fd actions apply on top: fd:1 set earlier still wins. */
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.20.path"));
+	EXPECT_EQ(0, spawn_get_long(s, "fd.20.cloexec"));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.21.path"));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.22.path"));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.21.cloexec"));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.22.cloexec"));
+	EXPECT_STREQ(pipe_name, spawn_get(s, "fd.1.path"));
+
+	close(null);
+	close(zero);
+	close(20);
+	close(21);
+	close(22);
+}
+
+/* Without inherit_fds, nothing of the caller's table is inherited. */
+TEST_F(spawn, inherit_fds_default_off)
+{
+	struct spawn *s = &self->s;
+	int null;
+
+	null = open("/dev/null", O_RDONLY);
+	ASSERT_GE(null, 0);
+	ASSERT_EQ(20, dup2(null, 20));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("1", spawn_get(s, "fds"));
+	close(null);
+	close(20);
+}
+
+/* Builders are never inherited, even without close-on-exec. */
+TEST_F(spawn, inherit_fds_skips_builders)
+{
+	struct spawn *s = &self->s;
+	int other_pidfd, null;
+	pid_t other;
+
+	ASSERT_EQ(0, create_empty_child(&other, &other_pidfd));
+	ASSERT_EQ(0, fcntl(other_pidfd, F_SETFD, 0));
+	ASSERT_EQ(0, fcntl(s->pidfd, F_SETFD, 0));
+	null = open("/dev/null", O_RDONLY);
+	ASSERT_GE(null, 0);
+
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_fds"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("<missing>", spawn_get(s, key_n("fd.%d.path", s->pidfd)));
+	EXPECT_STREQ("<missing>",
+		     spawn_get(s, key_n("fd.%d.path", other_pidfd)));
+	EXPECT_STREQ("/dev/null", spawn_get(s, key_n("fd.%d.path", null)));
+
+	kill_and_reap(other, other_pidfd);
+	close(null);
+}
+
+/* fd:N SET_FLAG closes an inherited fd. */
+TEST_F(spawn, fd_close_inherited)
+{
+	struct spawn *s = &self->s;
+	int null;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ASSERT_EQ(20, dup2(null, 20));
+	ASSERT_EQ(21, dup2(null, 21));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_fds"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "fd:20"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.20.path"));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.21.path"));
+	close(null);
+	close(20);
+	close(21);
+}
+
+/* Running as root: chroot into a directory holding a copy of the probe. */
+static void run_root_test(struct __test_metadata *_metadata,
+			  struct spawn *s, const char *dir, bool by_fd)
+{
+	char copy[PATH_MAX + 8], root[64];
+	struct stat st;
+	int dirfd;
+
+	if (geteuid())
+		SKIP(return, "chroot needs root");
+	if (!access("/" PROBE_NAME, F_OK))
+		SKIP(return, "/" PROBE_NAME " exists on the real root");
+	if (noexec_dir(dir))
+		SKIP(return, "/tmp is mounted noexec");
+
+	snprintf(copy, sizeof(copy), "%s/" PROBE_NAME, dir);
+	ASSERT_EQ(0, copy_file(probe_path(), copy, 0755));
+	ASSERT_EQ(0, stat(dir, &st));
+	snprintf(root, sizeof(root), "%llu:%llu",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+
+	if (by_fd) {
+		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		ASSERT_GE(dirfd, 0);
+		ASSERT_EQ(0, cfg_fd(s->pidfd, "root", dirfd));
+		ASSERT_EQ(0, close(dirfd));
+	} else {
+		ASSERT_EQ(0, cfg_path(s->pidfd, "root", dir, AT_FDCWD));
+	}
+	/* Paths are resolved in the child at commit, after the chroot. */
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "/", AT_FDCWD));
+	/* Only exists inside the new root. */
+	ASSERT_EQ(0, cfg_string(s->pidfd, "exe", "/" PROBE_NAME));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(root, spawn_get(s, "root"));
+	EXPECT_STREQ("/", spawn_get(s, "cwd"));
+}
+
+TEST_F(spawn, root_path)
+{
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	run_root_test(_metadata, &self->s, self->tmpdir, false);
+}
+
+TEST_F(spawn, root_fd)
+{
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	run_root_test(_metadata, &self->s, self->tmpdir, true);
+}
+
+TEST_F(spawn, umask)
+{
+	struct spawn *s = &self->s;
+
+	umask(022);
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 0777));
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 0027));	/* last wins */
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0027", spawn_get(s, "umask"));
+}
+
+TEST_F(spawn, umask_zero)
+{
+	struct spawn *s = &self->s;
+
+	umask(022);
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0000", spawn_get(s, "umask"));
+}
+
+/* A libc sigset_t (128 bytes, zero tail) is accepted as it is. */
+TEST_F(spawn, sigmask)
+{
+	struct spawn *s = &self->s;
+	const char *blk;
+	sigset_t set;
+
+	ASSERT_EQ(128UL, sizeof(set));
+	sigset_clear(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGRTMIN + 2);
+	sigaddset(&set, SIGKILL);	/* silently dropped */
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigmask", &set, sizeof(set)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	blk = spawn_get(s, "sigblk");
+	EXPECT_TRUE(mask_has(blk, SIGUSR1));
+	EXPECT_TRUE(mask_has(blk, SIGTERM));
+	EXPECT_TRUE(mask_has(blk, SIGRTMIN + 2));
+	EXPECT_FALSE(mask_has(blk, SIGKILL));
+	EXPECT_FALSE(mask_has(blk, SIGUSR2));
+	EXPECT_EQ((1ULL << (SIGUSR1 - 1)) | (1ULL << (SIGTERM - 1)) |
+		  (1ULL << (SIGRTMIN + 2 - 1)), mask_val(blk));
+}
+
+/* The kernel's own sigset size (8 bytes) works too; last setting wins. */
+TEST_F(spawn, sigmask_kernel_size)
+{
+	struct spawn *s = &self->s;
+	__u64 mask;
+
+	mask = 1ULL << (SIGUSR1 - 1);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigmask", &mask, sizeof(mask)));
+	mask = 1ULL << (SIGHUP - 1) | 1ULL << (SIGINT - 1);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigmask", &mask, sizeof(mask)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(mask, mask_val(spawn_get(s, "sigblk")));
+}
+
+TEST_F(spawn, sigignore)
+{
+	struct spawn *s = &self->s;
+	const char *ign;
+	sigset_t set;
+
+	sigset_clear(&set);
+	sigaddset(&set, SIGPIPE);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGRTMIN + 3);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigignore", &set, sizeof(set)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	ign = spawn_get(s, "sigign");
+	EXPECT_EQ((1ULL << (SIGPIPE - 1)) | (1ULL << (SIGUSR1 - 1)) |
+		  (1ULL << (SIGRTMIN + 3 - 1)), mask_val(ign));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigblk")));
+}
+
+TEST_F(spawn, setsid)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_NE(s->pid, getsid(0));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "setsid"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "setsid"));	/* twice is fine */
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(s->pid, spawn_get_long(s, "sid"));
+	EXPECT_EQ(s->pid, spawn_get_long(s, "pgid"));
+	EXPECT_EQ(0, spawn_get_long(s, "ctty"));
+	EXPECT_EQ(0, spawn_get_long(s, "tty_nr"));
+}
+
+TEST_F(spawn, pgid_zero)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_int(s->pidfd, "pgid", 0));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(s->pid, spawn_get_long(s, "pgid"));
+	EXPECT_EQ(getsid(0), spawn_get_long(s, "sid"));
+}
+
+TEST_F(spawn, pgid_existing_group)
+{
+	struct spawn *s = &self->s;
+	siginfo_t info;
+	pid_t leader;
+
+	leader = fork();
+	ASSERT_GE(leader, 0);
+	if (leader == 0) {
+		setpgid(0, 0);
+		for (;;)
+			pause();
+	}
+	/* Whichever of the two runs first, the group exists afterwards. */
+	setpgid(leader, leader);
+	ASSERT_EQ(leader, getpgid(leader));
+
+	ASSERT_EQ(0, cfg_int(s->pidfd, "pgid", leader));
+	ASSERT_EQ(0, spawn_run(s));
+	EXPECT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(leader, spawn_get_long(s, "pgid"));
+
+	kill(leader, SIGKILL);
+	EXPECT_EQ(0, wait_pid(leader, &info));
+}
+
+/* setpgid(2) from the parent works on a parked child. */
+TEST_F(spawn, setpgid_from_parent)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, setpgid(s->pid, s->pid));
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(s->pid, spawn_get_long(s, "pgid"));
+}
+
+TEST_F(spawn, no_new_privs)
+{
+	struct spawn *s = &self->s;
+
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0))
+		SKIP(return, "no_new_privs is already set here");
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "no_new_privs"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(1, spawn_get_long(s, "nnp"));
+	/* The caller is unaffected. */
+	EXPECT_EQ(0, prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+}
+
+TEST_F(spawn, pdeathsig)
+{
+	struct spawn *s = &self->s;
+
+	ASSERT_EQ(0, cfg_int(s->pidfd, "pdeathsig", SIGKILL));
+	ASSERT_EQ(0, cfg_int(s->pidfd, "pdeathsig", SIGUSR1));	/* wins */
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(SIGUSR1, spawn_get_long(s, "pdeathsig"));
+}
+
+/* The parent-death signal is delivered when the parent dies. */
+TEST(pdeathsig_delivered)
+{
+	int sync[2], pidfd, ret;
+	char expected[16];
+	struct spawn s;
+	siginfo_t info;
+	struct pollfd pfd;
+	pid_t mid, child;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	/* Orphans are reparented to us, so we can reap the probe. */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, pipe2(sync, O_CLOEXEC));
+
+	mid = fork();
+	ASSERT_GE(mid, 0);
+	if (mid == 0) {
+		if (spawn_init(&s))
+			_exit(1);
+		if (cfg_string(s.pidfd, "argv", PROBE_NAME) ||
+		    cfg_string(s.pidfd, "argv", "--pause") ||
+		    cfg_int(s.pidfd, "pdeathsig", SIGUSR1))
+			_exit(2);
+		if (write(sync[1], &s.pid, sizeof(s.pid)) != sizeof(s.pid))
+			_exit(3);
+		if (cfg_exec(s.pidfd))
+			_exit(4);
+		/* Wait for the report, so the probe runs its own code. */
+		snprintf(expected, sizeof(expected), "%d", SIGUSR1);
+		if (spawn_read_report(&s) ||
+		    strcmp(spawn_get(&s, "pdeathsig"), expected))
+			_exit(5);
+		_exit(0);
+	}
+	close(sync[1]);
+	ASSERT_EQ((ssize_t)sizeof(child), read(sync[0], &child, sizeof(child)));
+	close(sync[0]);
+	pidfd = sys_pidfd_open(child, 0);
+	ASSERT_GE(pidfd, 0);
+
+	ASSERT_EQ(0, wait_pid(mid, &info));
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(0, info.si_status);
+
+	/* The probe waits forever unless the signal arrives. */
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	ret = poll(&pfd, 1, 10000);
+	EXPECT_EQ(1, ret);
+	if (ret != 1)
+		kill(child, SIGKILL);
+	ASSERT_EQ(0, wait_pid(child, &info));
+	EXPECT_TRUE(killed_by(&info, SIGUSR1));
+	close(pidfd);
+}
+
+/* A pty slave as fd 0, setsid and ctty 0: the controlling terminal. */
+TEST(ctty)
+{
+	struct spawn with, without;
+	int master, slave, nr;
+	struct stat st;
+	char *name;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		SKIP(return, "no /dev/ptmx: %s", strerror(errno));
+	ASSERT_EQ(0, grantpt(master));
+	ASSERT_EQ(0, unlockpt(master));
+	name = ptsname(master);
+	ASSERT_NE(NULL, name);
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	ASSERT_GE(slave, 0);
+	ASSERT_EQ(0, fstat(slave, &st));
+	nr = (major(st.st_rdev) << 8) | (minor(st.st_rdev) & 0xff) |
+	     ((minor(st.st_rdev) & ~0xffU) << 12);
+
+	ASSERT_EQ(0, spawn_init(&with));
+	ASSERT_EQ(0, cfg_fd(with.pidfd, "fd:0", slave));
+	ASSERT_EQ(0, cfg_flag(with.pidfd, "setsid"));
+	ASSERT_EQ(0, cfg_int(with.pidfd, "ctty", 0));
+	ASSERT_EQ(0, spawn_run(&with));
+	EXPECT_TRUE(spawn_exited_ok(&with));
+	EXPECT_EQ(with.pid, spawn_get_long(&with, "sid"));
+	EXPECT_EQ(1, spawn_get_long(&with, "ctty"));
+	EXPECT_EQ(nr, spawn_get_long(&with, "tty_nr"));
+	spawn_fini(&with);
+
+	/* Same without the key: no controlling terminal. */
+	ASSERT_EQ(0, spawn_init(&without));
+	ASSERT_EQ(0, cfg_fd(without.pidfd, "fd:0", slave));
+	ASSERT_EQ(0, cfg_flag(without.pidfd, "setsid"));
+	ASSERT_EQ(0, spawn_run(&without));
+	EXPECT_TRUE(spawn_exited_ok(&without));
+	EXPECT_EQ(0, spawn_get_long(&without, "ctty"));
+	EXPECT_EQ(0, spawn_get_long(&without, "tty_nr"));
+	spawn_fini(&without);
+
+	close(slave);
+	close(master);
+}
+
+#define NOBODY 65534
+
+/*
+ * resetids: with ruid 0 and euid 65534 in the caller, the child runs with
+ * euid 0; without it, with euid 65534.
+ */
+TEST(resetids)
+{
+	char dir[PATH_MAX], copy[PATH_MAX + 8];
+	struct spawn with, without;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (geteuid())
+		SKIP(return, "needs root to switch ids");
+
+	/* A probe every user may execute. */
+	ASSERT_EQ(0, make_tmpdir(dir));
+	if (noexec_dir(dir)) {
+		rm_rf(dir);
+		SKIP(return, "/tmp is mounted noexec");
+	}
+	snprintf(copy, sizeof(copy), "%s/" PROBE_NAME, dir);
+	ASSERT_EQ(0, copy_file(probe_path(), copy, 0755));
+
+	ASSERT_EQ(0, setresgid(0, NOBODY, 0));
+	ASSERT_EQ(0, setresuid(0, NOBODY, 0));
+
+	ASSERT_EQ(0, spawn_init(&with));
+	ASSERT_EQ(0, cfg_string(with.pidfd, "exe", copy));
+	ASSERT_EQ(0, cfg_flag(with.pidfd, "resetids"));
+	ASSERT_EQ(0, spawn_run(&with));
+	EXPECT_TRUE(spawn_exited_ok(&with));
+	EXPECT_EQ(0, spawn_get_long(&with, "ruid"));
+	EXPECT_EQ(0, spawn_get_long(&with, "euid"));
+	EXPECT_EQ(0, spawn_get_long(&with, "egid"));
+	spawn_fini(&with);
+
+	ASSERT_EQ(0, spawn_init(&without));
+	ASSERT_EQ(0, cfg_string(without.pidfd, "exe", copy));
+	ASSERT_EQ(0, spawn_run(&without));
+	EXPECT_TRUE(spawn_exited_ok(&without));
+	EXPECT_EQ(0, spawn_get_long(&without, "ruid"));
+	EXPECT_EQ(NOBODY, spawn_get_long(&without, "euid"));
+	EXPECT_EQ(NOBODY, spawn_get_long(&without, "egid"));
+	spawn_fini(&without);
+
+	ASSERT_EQ(0, setresuid(0, 0, 0));
+	ASSERT_EQ(0, setresgid(0, 0, 0));
+	rm_rf(dir);
+}
+
+TEST_HARNESS_MAIN
