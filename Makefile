@@ -44,7 +44,7 @@ build-tests: selftests lib samples
 selftests:
 	@test -d $(KHDR) || { echo "make kernel first"; exit 1; }
 	@mkdir -p $(KS)
-	@set -e; for t in $(SELFTESTS); do \
+	@set -e; for t in $(SELFTESTS); do mkdir -p $(KS)/$$t; \
 		$(MAKE) -s -C $(SRC)/tools/testing/selftests/$$t \
 			OUTPUT=$(KS)/$$t KHDR_INCLUDES="-isystem $(KHDR)" \
 			all >/dev/null; \
