@@ -128,7 +128,7 @@ struct pidfd_spawn_inherit {
 
 struct pidfd_spawn_ctx {
 	refcount_t		count;
-	struct mutex		lock;
+	struct mutex		lock;		/* configurers, committers */
 	wait_queue_head_t	wait;		/* the parked child */
 	struct completion	done;		/* the committer */
 	enum pidfd_spawn_state	state;
@@ -1489,8 +1489,8 @@ static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
 SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
 		const char __user *, key, const void __user *, value, int, aux)
 {
-	struct pidfd_spawn_ctx *ctx;
 	CLASS(fd, f)(pidfd);
+	struct pidfd_spawn_ctx *ctx;
 	int ret;
 
 	if (!fd_file(f))
