@@ -33,8 +33,13 @@ step "host suites (library: fallback path on this kernel)"
 
 step "guest suites (test kernel: KASAN, lockdep, kmemleak)"
 suites=()
+# pidfd_test forks until a pid number comes round again: with the default
+# pid_max (32768) that takes over ten minutes under emulation with KASAN.
+# pid_max 4096 makes the same wrap-around come eight times sooner.
 for t in $(cat "$ks/suites.txt"); do
-	suites+=("$(basename "$(dirname "$t")")/$(basename "$t")=cd $(dirname "$t") && ./$(basename "$t")")
+	pre=
+	[ "$(basename "$t")" = pidfd_test ] && pre="echo 4096 > /proc/sys/kernel/pid_max && "
+	suites+=("$(basename "$(dirname "$t")")/$(basename "$t")=$pre cd $(dirname "$t") && ./$(basename "$t")")
 done
 suites+=("lib-guest=EXPECT_PATH=clone_empty make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test")
 suites+=("samples=$top/samples/pidfd_spawn/test.sh $build/samples")

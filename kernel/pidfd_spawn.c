@@ -1393,6 +1393,40 @@ static int pidfd_spawn_check_shape(unsigned int cmd, const char __user *key,
 	}
 }
 
+/* Most bytes of arguments an audit record of a commit carries. */
+#define PIDFD_SPAWN_AUDIT_MAX	4096
+
+/*
+ * The child executes outside any system call, where audit records nothing:
+ * record the exec in the committing pidfd_config() call instead, as an
+ * EXECVE record of the program run and its arguments.
+ */
+static void pidfd_spawn_audit_exec(struct pidfd_spawn_ctx *ctx)
+{
+	const char *s = ctx->argv.buf;
+	struct audit_buffer *ab;
+	size_t logged = 0;
+	unsigned int i;
+
+	if (!audit_enabled)
+		return;
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_EXECVE);
+	if (!ab)
+		return;
+	audit_log_format(ab, "argc=%u", ctx->argv.count);
+	for (i = 0; i < ctx->argv.count; i++) {
+		if (logged > PIDFD_SPAWN_AUDIT_MAX) {
+			audit_log_format(ab, " truncated=1");
+			break;
+		}
+		audit_log_format(ab, " a%u=", i);
+		audit_log_untrustedstring(ab, s);
+		logged += strlen(s) + 1;
+		s += strlen(s) + 1;
+	}
+	audit_log_end(ab);
+}
+
 static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 {
 	int ret;
@@ -1416,6 +1450,9 @@ static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 	if (!ret)
 		ctx->state = PS_COMMITTED;
 	spin_unlock(&ctx->wait.lock);
+	/* The child frees the configuration only once ->lock is released. */
+	if (!ret)
+		pidfd_spawn_audit_exec(ctx);
 	return ret;
 }
 

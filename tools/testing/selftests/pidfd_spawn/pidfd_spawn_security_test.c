@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -331,6 +333,101 @@ TEST(builder_inherited_by_fork)
 	EXPECT_TRUE(spawn_exited_ok(&s));
 	EXPECT_STREQ("from-fork", spawn_get(&s, "argv.1"));
 	spawn_fini(&s);
+}
+
+/* Turn audit on or off with an AUDIT_SET request; -errno on failure. */
+static int audit_set_enabled(int nl, int enabled)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct audit_status s;
+	} req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct audit_status)),
+		.nh.nlmsg_type = AUDIT_SET,
+		.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		.s.mask = AUDIT_STATUS_ENABLED,
+		.s.enabled = enabled,
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char buf[512];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	ssize_t n;
+
+	if (sendto(nl, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
+		return -errno;
+	n = recv(nl, buf, sizeof(buf), 0);
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+		return -EIO;
+	if (nh->nlmsg_type == NLMSG_ERROR)
+		return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+	return 0;
+}
+
+/* Wait up to @ms for a kernel log line that contains @needle. */
+static bool kmsg_has(int kmsg, const char *needle, int ms)
+{
+	struct pollfd pfd = { .fd = kmsg, .events = POLLIN };
+	char line[8192];
+	ssize_t n;
+
+	while (poll(&pfd, 1, ms) > 0) {
+		n = read(kmsg, line, sizeof(line) - 1);
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;
+			return false;
+		}
+		line[n] = '\0';
+		if (strstr(line, needle))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The child executes outside any system call: the committing call records
+ * the exec (an EXECVE record with its arguments).  With no audit daemon,
+ * the kernel prints the records to its log.
+ */
+TEST(commit_is_audited)
+{
+	const char *marker = "pidfd-spawn-audit-marker";
+	char needle[64];
+	siginfo_t info;
+	int nl, kmsg, pidfd, ret;
+	pid_t pid;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (geteuid())
+		SKIP(return, "needs root to enable audit");
+	nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT);
+	if (nl < 0)
+		SKIP(return, "no audit support (%s)", strerror(errno));
+	ret = audit_set_enabled(nl, 1);
+	if (ret == -ECONNREFUSED || ret == -EPERM) {
+		close(nl);
+		SKIP(return, "cannot enable audit (%s)", strerror(-ret));
+	}
+	ASSERT_EQ(0, ret);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_GE(kmsg, 0);
+	ASSERT_EQ(0, lseek(kmsg, 0, SEEK_END));
+
+	ASSERT_EQ(0, create_empty_child(&pid, &pidfd));
+	ASSERT_EQ(0, cfg_string(pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, cfg_string(pidfd, "argv", "probe"));
+	ASSERT_EQ(0, cfg_string(pidfd, "argv", marker));
+	EXPECT_EQ(0, cfg_exec(pidfd));
+	ASSERT_EQ(0, wait_pidfd(pidfd, &info));
+	close(pidfd);
+
+	snprintf(needle, sizeof(needle), "a1=\"%s\"", marker);
+	EXPECT_TRUE(kmsg_has(kmsg, needle, 5000));
+	EXPECT_EQ(0, audit_set_enabled(nl, 0));
+	close(kmsg);
+	close(nl);
 }
 
 TEST_HARNESS_MAIN
