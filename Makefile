@@ -13,7 +13,7 @@ KS	:= $(BUILD)/kselftest
 SELFTESTS := pidfd clone3 pidfd_spawn
 
 .PHONY: all check demo deps assemble kernel kernel-bench build-tests \
-	selftests lib samples shell series bench clean help
+	selftests lib samples bench-build shell series bench clean help
 
 all: build-tests
 
@@ -39,7 +39,7 @@ kernel-bench: assemble
 	@$(H)/build-kernel.sh $(BUILD) bench
 
 # Tests are built against the test kernel's exported headers.
-build-tests: selftests lib samples
+build-tests: selftests lib samples bench-build
 
 selftests:
 	@test -d $(KHDR) || { echo "make kernel first"; exit 1; }
@@ -61,6 +61,9 @@ lib:
 samples: lib
 	@$(MAKE) -s -C $(TOP)/samples/pidfd_spawn OUTPUT=$(BUILD)/samples/ \
 		LIBDIR=$(BUILD)/lib KHDR_INCLUDES="-isystem $(KHDR)"
+
+bench-build: lib
+	@$(MAKE) -s -C $(TOP)/bench OUTPUT=$(BUILD)/bench/ LIBDIR=$(BUILD)/lib
 
 shell:
 	@$(H)/run-guest --shell

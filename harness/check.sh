@@ -56,6 +56,7 @@ for t in $(cat "$ks/suites.txt"); do
 done
 suites+=("lib-guest=PIDFD_SPAWN_TEST_ONLY_AUTO=1 EXPECT_PATH=clone_empty make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test")
 suites+=("samples=$top/samples/pidfd_spawn/test.sh $build/samples")
+suites+=("bench-smoke=$top/bench/smoke.sh $build/bench")
 "$here/run-guest" --timeout 2400 -- "$here/run-suites.sh" 600 "${suites[@]}" \
 	> "$logs/guest.log" 2>"$logs/guest.err"
 grc=$?
