@@ -24,7 +24,7 @@ cd "$tree"
 git init -q
 git config user.name "pidfd_spawn project"
 git config user.email "pidfd-spawn@localhost"
-git add -A
+git add -A -f  # Debian's tree ignores "/*" in its .gitignore
 git commit -q -m "Linux $BASE_KVER ($BASE_PKG $BASE_DEB_VERSION)"
 git tag base
 
@@ -51,7 +51,7 @@ while read -r p rest; do
 			echo "$g" >> "$covered"
 		done
 	done
-	git add -A
+	git add -A -f
 	git commit -q -F "$msg" || die "line $n made no change"
 	rm -f "$msg"
 done < "$top/patches/series"
