@@ -156,8 +156,8 @@ def headline(res, meta, info):
             continue
         base = res.median(m)
         rows.append([
-            LABELS[m], median_cell(r, spread=True), ratio(base, ps),
-            ratio(base, floor),
+            LABELS[m], median_cell(r, spread=True), ratio(base, ps, 3),
+            ratio(base, floor, 3),
             median_cell(res.get(m, mem=1024)),
             median_cell(res.get(m, fds=10000)),
             median_cell(res.get(m, fds=10000, inherit=1)),
@@ -165,7 +165,7 @@ def headline(res, meta, info):
     fr = res.get('exec_floor')
     if fr:
         rows.append([LABELS['exec_floor'], median_cell(fr, spread=True),
-                     ratio(floor, ps), '1.00', '', '', ''])
+                     ratio(floor, ps, 3), '1.000', '', '', ''])
     head = ['method', '8 MiB, 3 fds: median (p10-p90) us',
             'x glibc posix_spawn', 'x exec floor', '1 GiB', '10,000 fds',
             '10,000 inheritable fds']

@@ -219,9 +219,8 @@ icount|quick)
 	fi
 	;;
 smp)
-	for t in 1 4; do
-		bench $([ "$t" = 1 ] && echo -H) -M 8 -t "$t" -n "$reps" -w 5 -m "$copying,$cheap"
-	done
+	bench -H -M 8 -t 1 -n "$reps" -w 5 -m "$copying,$cheap"
+	bench -M 8 -t 4 -n "$reps" -w 5 -m "$copying,$cheap"
 	;;
 *)
 	echo "run.sh: unknown mode $mode" >&2

@@ -13,8 +13,9 @@
 # (every table, the targets), headline.md, plots/*.png, and the raw TSV
 # files under icount/ and smp/.
 #
-# Environment (defaults chosen so that the guest runs take ~25 minutes on
-# a 2-core machine without KVM):
+# Environment (defaults chosen so that the guest runs take ~7 minutes on a
+# 2-core machine without KVM; building the bench kernel the first time
+# adds 15-30 minutes):
 #   BENCH_REPS=N         spawns per method and configuration (icount)
 #   BENCH_REPS_FORK=N    fork and clone3 at 256 MiB and 1 GiB (icount)
 #   BENCH_REPS_FLOOR=N   exec-floor samples (2 chains each)
@@ -127,11 +128,11 @@ cp "$build/obj-bench/.config" "$results/bench-kernel.config"
 	printf 'qemu\t%s\n' "$(qemu-system-x86_64 --version | head -n 1)"
 	printf 'kernel\t%s (bench kernel: harness/config/common.config + bench.config, no debug options; .config in bench-kernel.config)\n' \
 		"$(make -s -C "$build/src" O="$build/obj-bench" kernelversion 2>/dev/null)"
-	printf 'mode\ticount: -accel tcg,thread=single -icount shift=0,sleep=off, 1 vCPU, 3 GiB; threads: TCG, 2 vCPUs, 3 GiB, real time\n'
+	printf 'mode\ticount: -accel tcg,thread=single -icount shift=0,sleep=off, 1 vCPU, 3 GiB; threads: TCG, -smp 2 (the CPUs the guest brought up are in the threads section), 3 GiB, real time\n'
 	printf 'kvm\t%s\n' "$kvm"
 	printf 'repetitions\t%s per method and configuration; fork and clone3 at 256 MiB and 1 GiB: %s; exec floor: %s pairs of chains of 20; threads: %s per thread\n' \
 		"$reps" "$reps_fork" "$reps_floor" "$reps_smp"
-	printf 'guest time\ticount %ss, smp %ss (host wall clock)\n' \
+	printf 'guest runs\ticount %ss, smp %ss of host wall-clock time\n' \
 		"$secs_icount" "$secs_smp"
 } > "$results/run-info.tsv"
 python3 "$top/bench/report.py" "$results" || die "report failed"
