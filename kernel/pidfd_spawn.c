@@ -121,11 +121,6 @@ struct pidfd_spawn_strv {
 	unsigned int		count;
 };
 
-struct pidfd_spawn_inherit {
-	unsigned int		fd;
-	struct file		*file;
-};
-
 struct pidfd_spawn_ctx {
 	refcount_t		count;
 	struct mutex		lock;		/* configurers, committers */
@@ -141,8 +136,7 @@ struct pidfd_spawn_ctx {
 	struct pidfd_spawn_path	root;
 	struct pidfd_spawn_strv	argv;
 	struct pidfd_spawn_strv	envp;
-	struct pidfd_spawn_inherit *inherit;
-	unsigned int		nr_inherit;
+	struct files_struct	*inherit;	/* the snapshot of inherit_fds */
 	struct list_head	actions;
 	unsigned int		nr_actions;
 	sigset_t		sigmask;
@@ -175,13 +169,9 @@ static void pidfd_spawn_strv_clear(struct pidfd_spawn_strv *v)
 
 static void pidfd_spawn_free_inherit(struct pidfd_spawn_ctx *ctx)
 {
-	unsigned int i;
-
-	for (i = 0; i < ctx->nr_inherit; i++)
-		fput(ctx->inherit[i].file);
-	kvfree(ctx->inherit);
+	if (ctx->inherit)
+		put_files_struct(ctx->inherit);
 	ctx->inherit = NULL;
-	ctx->nr_inherit = 0;
 }
 
 static void pidfd_spawn_free_actions(struct pidfd_spawn_ctx *ctx)
@@ -584,11 +574,30 @@ static int pidfd_spawn_ignore_signals(sigset_t *set)
 	return 0;
 }
 
+/*
+ * Inherited files cross from the configurer to the child like received
+ * ones: the snapshot is the context's alone, no lock needed to walk it.
+ */
+static int pidfd_spawn_check_inherit(struct files_struct *files)
+{
+	struct fdtable *fdt = rcu_dereference_raw(files->fdt);
+	unsigned int fd;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_SECURITY))
+		return 0;
+	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
+		ret = security_file_receive(files_lookup_fd_raw(files, fd));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Everything but the exec, in the order the documentation gives. */
 static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
 {
 	struct pidfd_spawn_action *a;
-	unsigned int i;
 	int ret;
 
 	if (ctx->resetids) {
@@ -618,11 +627,18 @@ static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
 			return ret;
 	}
 
-	for (i = 0; i < ctx->nr_inherit; i++) {
-		ret = pidfd_spawn_install(ctx->inherit[i].fd,
-					  ctx->inherit[i].file);
+	/* The table is still empty: the snapshot takes its place whole. */
+	if (ctx->inherit) {
+		struct files_struct *empty = current->files;
+
+		ret = pidfd_spawn_check_inherit(ctx->inherit);
 		if (ret)
 			return ret;
+		task_lock(current);
+		current->files = ctx->inherit;
+		task_unlock(current);
+		ctx->inherit = NULL;
+		put_files_struct(empty);
 	}
 	list_for_each_entry(a, &ctx->actions, list) {
 		ret = pidfd_spawn_run_action(a);
@@ -1159,50 +1175,25 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
 	return ret;
 }
 
-/* Snapshot the caller's descriptors that survive exec. */
+static bool pidfd_spawn_is_builder(const struct file *file)
+{
+	return !IS_ERR(pidfs_builder(file));
+}
+
+/*
+ * Snapshot the caller's descriptors that survive exec.  Builder pidfds stay
+ * out: a child holding its own builder would keep itself alive.
+ */
 static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
 				   const struct pidfd_spawn_param *p)
 {
-	struct files_struct *files = current->files;
-	struct pidfd_spawn_inherit *inh;
-	unsigned int fd, max, n = 0, count = 0;
-	struct fdtable *fdt;
-	struct file *file;
+	struct files_struct *files;
 
-	spin_lock(&files->file_lock);
-	fdt = files_fdtable(files);
-	max = fdt->max_fds;
-	for (fd = find_next_bit(fdt->open_fds, max, 0); fd < max;
-	     fd = find_next_bit(fdt->open_fds, max, fd + 1))
-		if (!test_bit(fd, fdt->close_on_exec))
-			count++;
-	spin_unlock(&files->file_lock);
-
-	inh = kvmalloc_array(max_t(unsigned int, count, 1), sizeof(*inh),
-			     GFP_KERNEL_ACCOUNT);
-	if (!inh)
-		return -ENOMEM;
-
-	/* The table may have changed meanwhile: take what fits. */
-	spin_lock(&files->file_lock);
-	fdt = files_fdtable(files);
-	max = fdt->max_fds;
-	for (fd = find_next_bit(fdt->open_fds, max, 0); fd < max && n < count;
-	     fd = find_next_bit(fdt->open_fds, max, fd + 1)) {
-		if (test_bit(fd, fdt->close_on_exec))
-			continue;
-		file = files_lookup_fd_locked(files, fd);
-		if (!file || !IS_ERR(pidfs_builder(file)))
-			continue;
-		inh[n].fd = fd;
-		inh[n].file = get_file(file);
-		n++;
-	}
-	spin_unlock(&files->file_lock);
-
+	files = dup_fd_exec(current->files, pidfd_spawn_is_builder);
+	if (IS_ERR(files))
+		return PTR_ERR(files);
 	pidfd_spawn_free_inherit(ctx);
-	ctx->inherit = inh;
-	ctx->nr_inherit = n;
+	ctx->inherit = files;
 	return 0;
 }
 

@@ -634,6 +634,38 @@ TEST_F(spawn, inherit_fds)
 	close(22);
 }
 
+/*
+ * inherit_fds past the table a new process starts with, around a word of
+ * the bitmaps, and with a close-on-exec fd beyond the last inherited one.
+ */
+TEST_F(spawn, inherit_fds_high_numbers)
+{
+	static const int inherited[] = { 63, 64, 127, 128, 300 };
+	struct spawn *s = &self->s;
+	unsigned int i;
+	int null;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		ASSERT_EQ(inherited[i], dup2(null, inherited[i]));
+	ASSERT_EQ(700, dup3(null, 700, O_CLOEXEC));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_fds"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		EXPECT_STREQ("/dev/null",
+			     spawn_get(s, key_n("fd.%d.path", inherited[i])));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.65.path"));
+	EXPECT_STREQ("<missing>", spawn_get(s, "fd.700.path"));
+
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		close(inherited[i]);
+	close(700);
+	close(null);
+}
+
 /* Without inherit_fds, nothing of the caller's table is inherited. */
 TEST_F(spawn, inherit_fds_default_off)
 {
