@@ -394,33 +394,40 @@ def notes(res, prof, fdata):
         f10 = res.median(m, fds=10000)
         if base is None or f10 is None or abs(f10 / base - 1) <= 0.02:
             continue
-        inh = fdata.get('raw, 10000 cloexec fds', {}).get(
-            'pidfd_spawn_set_inherit')
+        cfg = fdata.get('raw, 10000 cloexec fds', {})
+        inh = cfg.get('pidfd_spawn_set_inherit')
+        dfe = cfg.get('dup_fd_exec')
         nofd = res.median('raw_nofds', fds=10000)
         nofd3 = res.median('raw_nofds')
         out.append(
             f'- {LABELS[m]} at 10,000 close-on-exec fds: {f10:,.1f} us, '
             f'{f10 - base:+,.1f} us over 3 fds.'
             + (f'  function_graph puts {inh[1]:,.1f} us per spawn in '
-               '`pidfd_spawn_set_inherit()` (the "inherit_fds" snapshot), '
-               'which visits every open descriptor to test its '
-               'close-on-exec bit, twice (count, then take).'
+               '`pidfd_spawn_set_inherit()` (the "inherit_fds" snapshot)'
+               + (f', {dfe[1]:,.1f} us of it in `dup_fd_exec()`, which '
+                  'reads the open and close-on-exec bitmaps a word at a '
+                  'time' if dfe else '') + '.'
                if inh else '')
             + (f'  Without "inherit_fds" (raw, no fds) the time is '
                f'{nofd:,.1f} us against {nofd3:,.1f} us at 3 fds.'
                if nofd and nofd3 else ''))
     i10 = res.median('raw', fds=10000, inherit=1)
     p10 = res.median('posix_spawn', fds=10000, inherit=1)
-    rfd = fdata.get('raw, 10000 inheritable fds', {}).get('replace_fd')
-    if i10 and p10 and i10 > p10:
+    if i10 and p10 and i10 > 1.02 * p10:
+        raw = fdata.get('raw, 10000 inheritable fds', {})
+        psp = fdata.get('posix_spawn, 10000 inheritable fds', {})
+        parts = []
+        for fn, cfg in (('dup_fd_exec', raw), ('dup_fd', psp),
+                        ('exit_files', raw), ('exit_files', psp)):
+            if cfg.get(fn):
+                who = 'raw' if cfg is raw else 'posix_spawn'
+                parts.append(f'`{fn}()` {cfg[fn][1]:,.1f} us ({who})')
         out.append(
             f'- Not a target, but worth knowing: with 10,000 inheritable '
             f'fds the raw API takes {i10:,.1f} us against posix_spawn\'s '
             f'{p10:,.1f} us.'
-            + (f'  The child installs the snapshot one descriptor at a '
-               f'time: {rfd[0]:,.0f} `replace_fd()` calls, {rfd[1]:,.1f} us '
-               'per spawn under the tracer, where fork\'s `dup_fd()` copies '
-               'the table in one pass.' if rfd else ''))
+            + ('  Under the tracer, per spawn: ' + ', '.join(parts) + '.'
+               if parts else ''))
     return '\n'.join(out) + '\n' if out else ''
 
 
@@ -669,8 +676,7 @@ def main():
                       'parent waiting in `waitid()` includes the child\'s '
                       'run).  Guest time under icount, with the cost of the '
                       'tracer on traced calls included: it inflates '
-                      'functions with many traced callees (`replace_fd()` '
-                      'below).\n\n')
+                      'functions with many traced callees.\n\n')
             md.append(ftext)
         pm = read_tsv(os.path.join(ic, 'parked_mem.tsv'))
         if pm:
