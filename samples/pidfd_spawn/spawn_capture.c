@@ -49,49 +49,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/sched.h>
-#include <linux/types.h>
-
-/*
- * Fallbacks for headers that predate the interface.  <linux/pidfd.h> is not
- * included: it pulls in <linux/fcntl.h>, which clashes with glibc's
- * <fcntl.h>.  The values are those of include/uapi/linux/pidfd.h.
- */
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD			0x00001000
-#endif
-#ifndef CLONE_EMPTY
-#define CLONE_EMPTY			0x4000000000ULL	/* 1ULL << 38 */
-#endif
-#ifndef __NR_clone3
-#define __NR_clone3			435
-#endif
-#ifndef __NR_pidfd_config
-#define __NR_pidfd_config		480
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD				3
-#endif
-#ifndef PIDFD_CONFIG_SET_FLAG
-#define PIDFD_CONFIG_SET_FLAG		0
-#define PIDFD_CONFIG_SET_STRING		1
-#define PIDFD_CONFIG_SET_BINARY		2
-#define PIDFD_CONFIG_SET_PATH		3
-#define PIDFD_CONFIG_SET_PATH_EMPTY	4
-#define PIDFD_CONFIG_SET_FD		5
-#define PIDFD_CONFIG_SET_INT		6
-#define PIDFD_CONFIG_CMD_EXEC		7
-#define PIDFD_CONFIG_CMD_ABORT		8
-#endif
-#ifndef PIDFD_CONFIG_OPEN_SIZE_VER0
-#define PIDFD_CONFIG_OPEN_SIZE_VER0	24
-struct pidfd_config_open {
-	__aligned_u64 path;
-	__u32 flags;
-	__u32 mode;
-	__u64 reserved;
-};
-#endif
+#include "pidfd_spawn_sample.h"
 
 /* The search path execvp() uses when PATH is unset. */
 #define DEFAULT_PATH	"/bin:/usr/bin"
@@ -105,17 +63,6 @@ struct stream {
 };
 
 static bool verbose;
-
-static pid_t sys_clone3(struct clone_args *args)
-{
-	return syscall(__NR_clone3, args, sizeof(*args));
-}
-
-static int sys_pidfd_config(int pidfd, unsigned int cmd, const char *key,
-			    const void *value, int aux)
-{
-	return syscall(__NR_pidfd_config, pidfd, cmd, key, value, aux);
-}
 
 static void show_builder_state(int pidfd)
 {
