@@ -29,6 +29,7 @@ step "host suites (library: fallback path on this kernel)"
 	"lib-host=make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
 	"lib-host-forced-fallback=PIDFD_SPAWN_FORCE_FALLBACK=1 make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
 	"man-pages=$here/check-man.sh" \
+	"run-guest=$here/test-run-guest.sh" \
 	| tee "$logs/host.log"
 
 step "guest suites (test kernel: KASAN, lockdep, kmemleak)"
@@ -63,6 +64,7 @@ grc=$?
 cat "$logs/guest.log"
 cat "$logs/guest.err" >&2
 step "summary"
+grep -h '^run-guest: accel=' "$logs/guest.err" | sed 's/^run-guest: /guest: /'
 extra=0
 if [ $grc != 0 ]; then
 	echo "FAILED: guest run exited $grc (see $build/guest/last-console.log)"
