@@ -55,6 +55,8 @@ for t in $(cat "$ks/suites.txt"); do
 	[ "$(basename "$t")" = pidfd_poll_test ] && args=1000
 	suites+=("$(basename "$(dirname "$t")")/$(basename "$t")=$pre cd $(dirname "$t") && ./$(basename "$t") $args")
 done
+# The race tests need two CPUs: fail early and plainly if the guest has one.
+suites+=("guest-cpus=$here/guest-cpus.sh 2")
 suites+=("lib-guest=PIDFD_SPAWN_TEST_ONLY_AUTO=1 EXPECT_PATH=clone_empty make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test")
 suites+=("samples=$top/samples/pidfd_spawn/test.sh $build/samples")
 suites+=("bench-smoke=$top/bench/smoke.sh $build/bench")
@@ -65,6 +67,7 @@ cat "$logs/guest.log"
 cat "$logs/guest.err" >&2
 step "summary"
 grep -h '^run-guest: accel=' "$logs/guest.err" | sed 's/^run-guest: /guest: /'
+grep -h '^# guest-cpus:' "$logs/guest.log" | tr -d '\r' | sed 's/^# guest-cpus: /guest: /'
 extra=0
 if [ $grc != 0 ]; then
 	echo "FAILED: guest run exited $grc (see $build/guest/last-console.log)"
