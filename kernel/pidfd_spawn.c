@@ -29,6 +29,7 @@
 #include <linux/audit.h>
 #include <linux/binfmts.h>
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/fdtable.h>
@@ -1210,6 +1211,11 @@ static int pidfd_spawn_set_sigset(const struct pidfd_spawn_param *p,
 	ret = copy_struct_from_user(&s, sizeof(s), p->value, p->aux);
 	if (ret)
 		return ret;
+#ifdef CONFIG_COMPAT
+	/* A 32-bit caller's words are in another order on big-endian. */
+	if (in_compat_syscall() && get_compat_sigset(&s, p->value))
+		return -EFAULT;
+#endif
 	*set = s;
 	return 0;
 }
