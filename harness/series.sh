@@ -1,7 +1,9 @@
 #!/bin/bash
 # make series: export the change as an ordered git format-patch series
 # against the pinned base, one commit per line of patches/series, and check
-# that each commit applies and builds (x86_64, test config) in order.
+# that each commit applies and builds (x86_64, test config) in order, and
+# that every architecture's system call table has pidfd_config (a reading
+# of the tables, harness/check-syscall-tables.sh, not a build of each).
 #
 # usage: series.sh BUILD_DIR     (SERIES_BUILD=0 skips the build checks)
 set -euo pipefail
@@ -65,6 +67,8 @@ missing=$(cd "$top" && git ls-files --cached --others --exclude-standard -- \
 
 git format-patch -q -o "$out" base..HEAD
 echo "series: $(ls "$out" | wc -l) patches in $out"
+"$here/check-syscall-tables.sh" "$tree" | sed 's/^/series: /' ||
+	die "a system call table lacks pidfd_config"
 
 if [ "${SERIES_BUILD:-1}" = 1 ]; then
 	obj=$build/obj-series
