@@ -54,6 +54,16 @@ selftests:
 			OUTPUT=$(KS)/$$t KHDR_INCLUDES="-isystem $(KHDR)" \
 			-f Makefile -f $(H)/print-tests.mk print-tests; \
 	done > $(KS)/suites.txt
+	@# The pidfd_spawn selftests once more as i386 programs (IA32_EMULATION);
+	@# kselftest_harness.h casts pointer operands to uintmax_t, which -m32
+	@# warns about.
+	@mkdir -p $(KS)-32/pidfd_spawn
+	@$(MAKE) -s -C $(SRC)/tools/testing/selftests/pidfd_spawn \
+		CC="gcc -m32 -Wno-pointer-to-int-cast" OUTPUT=$(KS)-32/pidfd_spawn \
+		KHDR_INCLUDES="-isystem $(KHDR)" all >/dev/null
+	@$(MAKE) -s --no-print-directory -C $(SRC)/tools/testing/selftests/pidfd_spawn \
+		OUTPUT=$(KS)-32/pidfd_spawn -f Makefile -f $(H)/print-tests.mk \
+		print-tests > $(KS)-32/suites.txt
 
 lib:
 	@$(MAKE) -s -C $(TOP)/tools/lib/pidfd_spawn OUTPUT=$(BUILD)/lib/

@@ -55,6 +55,11 @@ for t in $(cat "$ks/suites.txt"); do
 	[ "$(basename "$t")" = pidfd_poll_test ] && args=1000
 	suites+=("$(basename "$(dirname "$t")")/$(basename "$t")=$pre cd $(dirname "$t") && ./$(basename "$t") $args")
 done
+# The same selftests as i386 programs: the compat entry, and the layouts a
+# 32-bit caller passes.
+for t in $(cat "$ks-32/suites.txt"); do
+	suites+=("pidfd_spawn-32/$(basename "$t")=cd $(dirname "$t") && ./$(basename "$t")")
+done
 # The race tests need two CPUs: fail early and plainly if the guest has one.
 suites+=("guest-cpus=$here/guest-cpus.sh 2")
 suites+=("lib-guest=PIDFD_SPAWN_TEST_ONLY_AUTO=1 EXPECT_PATH=clone_empty make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test")

@@ -4,9 +4,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/base.env"
 
+# lib32gcc-12-dev and libc6-dev-i386 (gcc -m32) rather than gcc-multilib,
+# which Debian declares in conflict with its cross compilers.
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio ccache rsync
 qemu-system-x86 busybox-static liburing-dev libcap-dev gnuplot-nox python3 strace make
-groff-base man-db python3-docutils"
+groff-base man-db python3-docutils lib32gcc-12-dev libc6-dev-i386"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -373,7 +373,7 @@ TEST_F(namespaces, new_namespace)
 		  spawn_get_long(s, "pid"));
 	/* No mapping in the new user namespace: the overflow uid. */
 	if (variant->flag == CLONE_NEWUSER)
-		EXPECT_NE(geteuid(), spawn_get_long(s, "euid"));
+		EXPECT_NE((long)geteuid(), spawn_get_long(s, "euid"));
 }
 
 /* CLONE_INTO_CGROUP: the parked child and the program are in the cgroup. */

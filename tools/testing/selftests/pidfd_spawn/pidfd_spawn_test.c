@@ -75,9 +75,9 @@ TEST_F(spawn, defaults)
 	EXPECT_EQ(getpid(), spawn_get_long(s, "ppid"));
 	EXPECT_EQ(getsid(0), spawn_get_long(s, "sid"));
 	EXPECT_EQ(getpgid(0), spawn_get_long(s, "pgid"));
-	EXPECT_EQ(geteuid(), spawn_get_long(s, "euid"));
-	EXPECT_EQ(getuid(), spawn_get_long(s, "ruid"));
-	EXPECT_EQ(getegid(), spawn_get_long(s, "egid"));
+	EXPECT_EQ((long)geteuid(), spawn_get_long(s, "euid"));
+	EXPECT_EQ((long)getuid(), spawn_get_long(s, "ruid"));
+	EXPECT_EQ((long)getegid(), spawn_get_long(s, "egid"));
 	EXPECT_EQ(nnp, spawn_get_long(s, "nnp"));
 	EXPECT_EQ(0, spawn_get_long(s, "pdeathsig"));
 	EXPECT_EQ((long)mask, strtol(spawn_get(s, "umask"), NULL, 8));
