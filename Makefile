@@ -12,7 +12,7 @@ KHDR	:= $(BUILD)/obj-test/usr/include
 KS	:= $(BUILD)/kselftest
 SELFTESTS := pidfd clone3 pidfd_spawn
 
-.PHONY: all check demo deps assemble kernel kernel-bench build-tests \
+.PHONY: all check check-arm64 demo deps assemble kernel kernel-bench build-tests \
 	selftests lib samples bench-build shell series bench clean help
 
 all: build-tests
@@ -22,6 +22,9 @@ help:
 
 check:
 	@$(H)/check.sh
+
+check-arm64:
+	@$(H)/check-arm64.sh
 
 demo:
 	@$(H)/demo.sh

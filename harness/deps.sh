@@ -1,5 +1,6 @@
 #!/bin/bash
 # Install the Debian packages the build needs, or say which to install.
+# usage: deps.sh [arm64]     (arm64: also what make check-arm64 needs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/base.env"
@@ -8,7 +9,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 # which Debian declares in conflict with its cross compilers.
 pkgs="build-essential flex bison bc libelf-dev libssl-dev cpio ccache rsync
 qemu-system-x86 busybox-static liburing-dev libcap-dev gnuplot-nox python3 strace make
-groff-base man-db python3-docutils lib32gcc-12-dev libc6-dev-i386"
+groff-base man-db python3-docutils lib32gcc-12-dev libc6-dev-i386 file"
+[ "${1:-}" = arm64 ] &&
+	pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
