@@ -179,12 +179,14 @@ static void pidfd_spawn_free_actions(struct pidfd_spawn_ctx *ctx)
 {
 	struct pidfd_spawn_action *a, *tmp;
 
+	/* Up to PIDFD_SPAWN_MAX_ACTIONS: let others run on the way. */
 	list_for_each_entry_safe(a, tmp, &ctx->actions, list) {
 		list_del(&a->list);
 		if (a->file)
 			fput(a->file);
 		kfree(a->path);
 		kfree(a);
+		cond_resched();
 	}
 	ctx->nr_actions = 0;
 }
@@ -645,6 +647,7 @@ static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
 		ret = pidfd_spawn_run_action(a);
 		if (ret)
 			return ret;
+		cond_resched();
 	}
 	if (ctx->ctty >= 0) {
 		ret = pidfd_spawn_make_ctty(ctx->ctty);
