@@ -1427,6 +1427,31 @@ static void pidfd_spawn_audit_exec(struct pidfd_spawn_ctx *ctx)
 	audit_log_end(ab);
 }
 
+/*
+ * Hand a configurable child a request.  ->lock keeps other configurers
+ * out, but not the child: a SIGKILL makes it pidfd_spawn_die() (state
+ * "dead") without ->lock, any time after pidfd_spawn_config() looked at
+ * the state.  So look again, under the lock the child sets it with: a
+ * committer that overwrote "dead" with "committing" would wait for a child
+ * that is gone, holding ->lock, which the dying child waits for.
+ */
+static int pidfd_spawn_send_request(struct pidfd_spawn_ctx *ctx,
+				    enum pidfd_spawn_state state,
+				    enum pidfd_spawn_request req)
+{
+	int ret = -ESRCH;
+
+	spin_lock(&ctx->wait.lock);
+	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
+		ctx->state = state;
+		ctx->request = req;
+		wake_up_locked(&ctx->wait);
+		ret = 0;
+	}
+	spin_unlock(&ctx->wait.lock);
+	return ret;
+}
+
 static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 {
 	int ret;
@@ -1435,11 +1460,9 @@ static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 		return -EINVAL;
 
 	reinit_completion(&ctx->done);
-	spin_lock(&ctx->wait.lock);
-	ctx->state = PS_COMMITTING;
-	ctx->request = PR_EXEC;
-	wake_up_locked(&ctx->wait);
-	spin_unlock(&ctx->wait.lock);
+	ret = pidfd_spawn_send_request(ctx, PS_COMMITTING, PR_EXEC);
+	if (ret)
+		return ret;
 
 	/* On a fatal signal, the child finishes or dies on its own. */
 	if (wait_for_completion_killable(&ctx->done))
@@ -1458,12 +1481,7 @@ static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 
 static int pidfd_spawn_do_abort(struct pidfd_spawn_ctx *ctx)
 {
-	spin_lock(&ctx->wait.lock);
-	ctx->state = PS_ABORTED;
-	ctx->request = PR_ABORT;
-	wake_up_locked(&ctx->wait);
-	spin_unlock(&ctx->wait.lock);
-	return 0;
+	return pidfd_spawn_send_request(ctx, PS_ABORTED, PR_ABORT);
 }
 
 static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
