@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Count TAP results across suite logs and print the closing line.
 
-usage: tap-summary.py LOG...   Each log holds one or more suites, each
+usage: tap-summary.py [--extra-failed N] LOG...   Each log holds one or more suites, each
 started by a line '### suite NAME' and ended by '### exit NAME RC'.
 Every 'ok N' / 'not ok N' line at the top level of a suite counts once;
 'ok N ... # SKIP' counts as skipped.  A suite that exits non-zero without
 reporting a failure, or that reports no result at all, counts as one
-failure of its own (a crash must not vanish).
+failure of its own (a crash must not vanish).  --extra-failed N adds N
+failures the caller found outside the logs (a guest that died, a kernel
+report on the console).
 """
 import re
 import sys
@@ -15,7 +17,12 @@ res = re.compile(r'^(not ok|ok) \d+\b(.*)$')
 passed = failed = skipped = 0
 failures, skips = [], []
 
-for path in sys.argv[1:]:
+args = sys.argv[1:]
+if args[:1] == ['--extra-failed']:
+    failed += int(args[1])
+    args = args[2:]
+
+for path in args:
     suite, counts, seen_fail = None, 0, False
     for line in open(path, errors='replace'):
         line = line.rstrip('\r\n')
