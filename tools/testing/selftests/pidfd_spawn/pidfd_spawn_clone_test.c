@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +25,9 @@
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
 #endif
 
 static char stack[4096];
@@ -276,47 +281,193 @@ static int ns_inode(const char *pid, const char *ns, ino_t *ino)
 	return 0;
 }
 
+static int ns_link(const char *ns, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	len = readlink(path, buf, size - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	return 0;
+}
+
+#define NS_UNPRIV_ID 12345	/* not the overflow uid, not root */
+
+/*
+ * Become an unprivileged user (only if root: otherwise the test already
+ * is one) that may create namespaces inside a user namespace of its own.
+ * Staying dumpable keeps /proc/self writable, as it is for a login.
+ */
+static int become_unprivileged(void)
+{
+	if (geteuid())
+		return 0;
+	if (setgroups(0, NULL) ||
+	    setresgid(NS_UNPRIV_ID, NS_UNPRIV_ID, NS_UNPRIV_ID) ||
+	    setresuid(NS_UNPRIV_ID, NS_UNPRIV_ID, NS_UNPRIV_ID) ||
+	    prctl(PR_SET_DUMPABLE, 1))
+		return -errno;
+	return 0;
+}
+
+static const char * const ns_names[] = {
+	"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts",
+};
+
+#define NS_ALL (CLONE_NEWCGROUP | CLONE_NEWIPC | CLONE_NEWNS | \
+		CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWTIME | \
+		CLONE_NEWUSER | CLONE_NEWUTS)
+
+static __u64 ns_flag(const char *ns)
+{
+	static const __u64 flags[] = {
+		CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWNET,
+		CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWUSER, CLONE_NEWUTS,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++)
+		if (!strcmp(ns, ns_names[i]))
+			return flags[i];
+	return 0;
+}
+
+/*
+ * Each CLONE_NEW* flag, and all of them at once, as root and as an
+ * unprivileged user with a user namespace of its own: in the clone3()
+ * flags (@clone), or unshared by the caller just before (@unshare), which
+ * for pid and time namespaces leaves the caller's "for children" namespace
+ * different from its own.  A task without an mm meets each namespace's
+ * fork path (the time namespace's moved the vdso of the mm it does not
+ * have).
+ */
 FIXTURE(namespaces) {
 	struct spawn s;
+	char before[ARRAY_SIZE(ns_names)][128];
 };
 
 FIXTURE_VARIANT(namespaces) {
-	__u64 flag;
-	const char *ns;
-	bool needs_root;
+	__u64 clone;
+	__u64 unshare;
+	bool unprivileged;
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newuts) {
-	.flag = CLONE_NEWUTS, .ns = "uts", .needs_root = true,
+	.clone = CLONE_NEWUTS,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newuts_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWUTS, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newuts_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWUTS, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newipc) {
-	.flag = CLONE_NEWIPC, .ns = "ipc", .needs_root = true,
+	.clone = CLONE_NEWIPC,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newipc_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWIPC, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newipc_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWIPC, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newns) {
-	.flag = CLONE_NEWNS, .ns = "mnt", .needs_root = true,
+	.clone = CLONE_NEWNS,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newns_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWNS, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newns_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWNS, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newpid) {
-	.flag = CLONE_NEWPID, .ns = "pid", .needs_root = true,
+	.clone = CLONE_NEWPID,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newpid_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWPID, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newpid_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWPID, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newnet) {
-	.flag = CLONE_NEWNET, .ns = "net", .needs_root = true,
+	.clone = CLONE_NEWNET,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newnet_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWNET, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newnet_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWNET, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newcgroup) {
-	.flag = CLONE_NEWCGROUP, .ns = "cgroup", .needs_root = true,
+	.clone = CLONE_NEWCGROUP,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newcgroup_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWCGROUP, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newcgroup_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWCGROUP, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newtime) {
+	.clone = CLONE_NEWTIME,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newtime_unprivileged) {
+	.clone = CLONE_NEWUSER | CLONE_NEWTIME, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newtime_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | CLONE_NEWTIME, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, all) {
+	.clone = NS_ALL,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, all_unprivileged) {
+	.clone = CLONE_NEWUSER | NS_ALL, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, all_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER | NS_ALL, .unprivileged = true,
 };
 
 FIXTURE_VARIANT_ADD(namespaces, newuser) {
-	.flag = CLONE_NEWUSER, .ns = "user",
+	.clone = CLONE_NEWUSER,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newuser_unprivileged) {
+	.clone = CLONE_NEWUSER, .unprivileged = true,
+};
+
+FIXTURE_VARIANT_ADD(namespaces, newuser_unshared_unprivileged) {
+	.unshare = CLONE_NEWUSER, .unprivileged = true,
 };
 
 FIXTURE_SETUP(namespaces)
 {
+	__u64 all = variant->clone | variant->unshare;
 	char path[64];
+	size_t i;
 	int ret;
 
 	self->s.pidfd = -1;
@@ -324,14 +475,30 @@ FIXTURE_SETUP(namespaces)
 	self->s.reaped = true;
 	if (!have_pidfd_spawn(_metadata))
 		return;
-	if (variant->needs_root && geteuid())
-		SKIP(return, "creating a %s namespace needs root", variant->ns);
-	snprintf(path, sizeof(path), "/proc/self/ns/%s", variant->ns);
-	if (access(path, F_OK))
-		SKIP(return, "no %s namespaces", variant->ns);
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		if (!(all & ns_flag(ns_names[i])))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns_names[i]);
+		if (access(path, F_OK))
+			SKIP(return, "no %s namespaces", ns_names[i]);
+		ASSERT_EQ(0, ns_link(ns_names[i], self->before[i],
+				     sizeof(self->before[i])));
+	}
+	if (!variant->unprivileged && geteuid())
+		SKIP(return, "creating namespaces without a user namespace needs root");
+	if (variant->unprivileged)
+		ASSERT_EQ(0, become_unprivileged());
 
-	ret = spawn_init_flags(&self->s, variant->flag, SIGCHLD);
-	if (variant->flag == CLONE_NEWUSER &&
+	if (variant->unshare && unshare(variant->unshare)) {
+		ret = -errno;
+		if (ret == -EPERM || ret == -ENOSPC || ret == -EUSERS)
+			SKIP(return, "user namespaces unavailable: %s",
+			     strerror(-ret));
+		ASSERT_EQ(0, ret);
+	}
+
+	ret = spawn_init_flags(&self->s, variant->clone, SIGCHLD);
+	if ((variant->clone & CLONE_NEWUSER) &&
 	    (ret == -EPERM || ret == -ENOSPC || ret == -EUSERS))
 		SKIP(return, "user namespaces unavailable: %s",
 		     strerror(-ret));
@@ -343,37 +510,97 @@ FIXTURE_TEARDOWN(namespaces)
 	spawn_fini(&self->s);
 }
 
-/* The parked child is in a new namespace, and so is the program. */
+/* The parked child is in the new namespaces, and so is the program. */
 TEST_F(namespaces, new_namespace)
 {
+	__u64 all = variant->clone | variant->unshare;
 	struct spawn *s = &self->s;
-	char pid[16], key[32], mine[128];
-	ino_t self_ino = 0, child_ino = 0;
-	ssize_t len;
+	char pid[16], key[32], *p;
+	ino_t child_ino;
+	size_t i;
 
 	snprintf(pid, sizeof(pid), "%d", s->pid);
-	ASSERT_EQ(0, ns_inode("self", variant->ns, &self_ino));
-	ASSERT_EQ(0, ns_inode(pid, variant->ns, &child_ino));
-	EXPECT_NE(self_ino, child_ino);
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		if (!(all & ns_flag(ns_names[i])))
+			continue;
+		ASSERT_EQ(0, ns_inode(pid, ns_names[i], &child_ino));
+		/* "NAME:[INODE]", read before anything was unshared */
+		p = strchr(self->before[i], '[');
+		ASSERT_NE(NULL, p);
+		EXPECT_NE(strtoul(p + 1, NULL, 10), (unsigned long)child_ino) {
+			TH_LOG("%s: the parked child is in the caller's",
+			       ns_names[i]);
+		}
+	}
 
 	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
 	ASSERT_EQ(0, spawn_run(s));
 	ASSERT_TRUE(spawn_exited_ok(s));
 
-	snprintf(key, sizeof(key), "/proc/self/ns/%s", variant->ns);
-	len = readlink(key, mine, sizeof(mine) - 1);
-	ASSERT_GT(len, 0);
-	mine[len] = '\0';
-	snprintf(key, sizeof(key), "ns.%s", variant->ns);
-	EXPECT_STRNE(mine, spawn_get(s, key));
-	EXPECT_STRNE("<missing>", spawn_get(s, key));
+	for (i = 0; i < ARRAY_SIZE(ns_names); i++) {
+		if (!(all & ns_flag(ns_names[i])))
+			continue;
+		snprintf(key, sizeof(key), "ns.%s", ns_names[i]);
+		EXPECT_STRNE("<missing>", spawn_get(s, key));
+		EXPECT_STRNE(self->before[i], spawn_get(s, key)) {
+			TH_LOG("%s: the program is in the caller's",
+			       ns_names[i]);
+		}
+	}
 
 	/* The pid as the program sees it. */
-	EXPECT_EQ(variant->flag == CLONE_NEWPID ? 1 : s->pid,
-		  spawn_get_long(s, "pid"));
+	EXPECT_EQ(all & CLONE_NEWPID ? 1 : s->pid, spawn_get_long(s, "pid"));
 	/* No mapping in the new user namespace: the overflow uid. */
-	if (variant->flag == CLONE_NEWUSER)
-		EXPECT_NE((long)geteuid(), spawn_get_long(s, "euid"));
+	if (all & CLONE_NEWUSER)
+		EXPECT_EQ(65534, spawn_get_long(s, "euid"));
+}
+
+/*
+ * Clock offsets of a time namespace reach the program, through the vdso
+ * and the system call alike: the vvar page of the namespace comes with the
+ * mm of the exec, though the parked child had none to move it in.
+ */
+TEST(time_namespace_offsets)
+{
+	const long offset = 10 * 24 * 3600;
+	struct timespec now;
+	struct spawn s;
+	char buf[64];
+	long vdso, sys;
+	int fd, ret;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (access("/proc/self/ns/time", F_OK))
+		SKIP(return, "no time namespaces");
+	ASSERT_EQ(0, become_unprivileged());
+	if (unshare(CLONE_NEWUSER | CLONE_NEWTIME)) {
+		ret = -errno;
+		if (ret == -EPERM || ret == -ENOSPC || ret == -EUSERS)
+			SKIP(return, "user namespaces unavailable: %s",
+			     strerror(-ret));
+		ASSERT_EQ(0, ret);
+	}
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	snprintf(buf, sizeof(buf), "%d %ld 0\n", CLOCK_MONOTONIC, offset);
+	ASSERT_EQ((ssize_t)strlen(buf), write(fd, buf, strlen(buf)));
+	close(fd);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, clock_gettime(CLOCK_MONOTONIC, &now));
+	ASSERT_EQ(0, spawn_run(&s));
+	ASSERT_TRUE(spawn_exited_ok(&s));
+
+	vdso = spawn_get_long(&s, "monotonic");
+	sys = spawn_get_long(&s, "monotonic_sys");
+	/* Not a bound on speed: the offset dwarfs any run time. */
+	EXPECT_GE(vdso, now.tv_sec + offset);
+	EXPECT_LT(vdso, now.tv_sec + offset + offset / 2);
+	EXPECT_GE(sys, now.tv_sec + offset);
+	EXPECT_LT(sys, now.tv_sec + offset + offset / 2);
+	spawn_fini(&s);
 }
 
 /* CLONE_INTO_CGROUP: the parked child and the program are in the cgroup. */

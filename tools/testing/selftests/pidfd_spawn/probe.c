@@ -32,6 +32,9 @@
  *   ctty                               1 if /dev/tty can be opened, else 0
  *   nodename                           uname()
  *   ns.NAME                            readlink(/proc/self/ns/NAME)
+ *   monotonic, monotonic_sys           CLOCK_MONOTONIC seconds, from the C
+ *                                      library (the vdso) and from the
+ *                                      system call
  *   cgroup                             the cgroup v2 path ("0::" line of
  *                                      /proc/self/cgroup)
  *   end=1                              last line: the report is complete
@@ -50,8 +53,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -269,7 +274,7 @@ static void report_tty(void)
 static void report_ns(void)
 {
 	static const char * const names[] = {
-		"cgroup", "ipc", "mnt", "net", "pid", "user", "uts",
+		"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts",
 	};
 	char path[64], target[128], buf[4096], *nl, *p;
 	ssize_t len;
@@ -297,6 +302,17 @@ static void report_ns(void)
 	}
 }
 
+/* The vdso reads the vvar page of the time namespace; the syscall does not. */
+static void report_clocks(void)
+{
+	struct timespec ts;
+
+	if (!clock_gettime(CLOCK_MONOTONIC, &ts))
+		out("monotonic=%lld\n", (long long)ts.tv_sec);
+	if (!syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts))
+		out("monotonic_sys=%lld\n", (long long)ts.tv_sec);
+}
+
 int main(int argc, char *argv[], char *envp[])
 {
 	if (argc >= 3 && !strcmp(argv[1], "--exit"))
@@ -310,6 +326,7 @@ int main(int argc, char *argv[], char *envp[])
 	report_status();
 	report_tty();
 	report_ns();
+	report_clocks();
 	out("end=1\n");
 
 	if (argc >= 2 && !strcmp(argv[1], "--pause")) {
