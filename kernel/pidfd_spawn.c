@@ -32,6 +32,7 @@
 #include <linux/compat.h>
 #include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/ctype.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/freezer.h>
@@ -247,8 +248,8 @@ bool pidfd_spawn_clone_args_valid(const struct kernel_clone_args *kargs)
 {
 	const u64 refused = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND |
 			    CLONE_VFORK | CLONE_FILES | CLONE_FS |
-			    CLONE_SETTLS | CLONE_CHILD_SETTID |
-			    CLONE_CHILD_CLEARTID;
+			    CLONE_SYSVSEM | CLONE_SETTLS |
+			    CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
 
 	if (!(kargs->flags & CLONE_PIDFD) || (kargs->flags & refused))
 		return false;
@@ -529,12 +530,9 @@ static int pidfd_spawn_make_ctty(int fd)
 	if (!file)
 		return -EBADF;
 	ret = security_file_ioctl(file, TIOCSCTTY, 0);
-	if (!ret) {
-		if (file->f_op->unlocked_ioctl)
-			ret = file->f_op->unlocked_ioctl(file, TIOCSCTTY, 0);
-		else
-			ret = -ENOTTY;
-	}
+	/* vfs_ioctl() turns a driver's ENOIOCTLCMD into ENOTTY. */
+	if (!ret)
+		ret = vfs_ioctl(file, TIOCSCTTY, 0);
 	fput(file);
 	return ret;
 }
@@ -587,6 +585,10 @@ static int pidfd_spawn_check_inherit(struct files_struct *files)
 	unsigned int fd;
 	int ret;
 
+	/* As for the fd:N actions, the child's limit at the commit. */
+	fd = find_last_bit(fdt->open_fds, fdt->max_fds);
+	if (fd < fdt->max_fds && fd >= rlimit(RLIMIT_NOFILE))
+		return -EBADF;
 	if (!IS_ENABLED(CONFIG_SECURITY))
 		return 0;
 	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
@@ -1344,13 +1346,19 @@ static const struct pidfd_spawn_key pidfd_spawn_fd_key = {
 	pidfd_spawn_set_fd,
 };
 
-/* "fd:N": N in decimal, no sign, no leading zero. */
+/*
+ * "fd:N": N in decimal, digits only (kstrtouint() would take a trailing
+ * newline), no leading zero.
+ */
 static int pidfd_spawn_parse_fd(const char *key, unsigned int *fd)
 {
-	const char *s = key + 3;
+	const char *s = key + 3, *c;
 
-	if (!*s || (s[0] == '0' && s[1]) || *s < '0' || *s > '9')
+	if (!*s || (s[0] == '0' && s[1]))
 		return -EINVAL;
+	for (c = s; *c; c++)
+		if (!isdigit(*c))
+			return -EINVAL;
 	if (kstrtouint(s, 10, fd))
 		return -EINVAL;
 	return *fd >= sysctl_nr_open ? -EBADF : 0;

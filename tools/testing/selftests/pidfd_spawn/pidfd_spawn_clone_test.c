@@ -69,6 +69,10 @@ FIXTURE_VARIANT_ADD(rejected, clone_fs) {
 	.flags = CLONE_FS, .exit_signal = SIGCHLD,
 };
 
+FIXTURE_VARIANT_ADD(rejected, clone_sysvsem) {
+	.flags = CLONE_SYSVSEM,
+};
+
 FIXTURE_VARIANT_ADD(rejected, clone_settls) {
 	.flags = CLONE_SETTLS, .exit_signal = SIGCHLD,
 };

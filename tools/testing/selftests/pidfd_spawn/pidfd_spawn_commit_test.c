@@ -440,6 +440,55 @@ static int pgid_other_session(struct spawn *s, int slave)
 	       cfg_int(s->pidfd, "pgid", getpgid(0));
 }
 
+/* Drivers that know no TIOCSCTTY say ENOIOCTLCMD: ENOTTY reaches the user. */
+static int ctty_pipe(struct spawn *s, int slave)
+{
+	int p[2], ret;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	ret = cfg_fd(s->pidfd, "fd:0", p[0]) ?:
+	      cfg_flag(s->pidfd, "setsid") ?:
+	      cfg_int(s->pidfd, "ctty", 0);
+	close(p[0]);
+	close(p[1]);
+	return ret;
+}
+
+static int ctty_pidfd(struct spawn *s, int slave)
+{
+	int pidfd, ret;
+
+	pidfd = sys_pidfd_open(getpid(), 0);
+	if (pidfd < 0)
+		return -errno;
+	ret = cfg_fd(s->pidfd, "fd:0", pidfd) ?:
+	      cfg_flag(s->pidfd, "setsid") ?:
+	      cfg_int(s->pidfd, "ctty", 0);
+	close(pidfd);
+	return ret;
+}
+
+/* An inherited descriptor at or above the child's RLIMIT_NOFILE. */
+static int inherit_beyond_rlimit(struct spawn *s, int slave)
+{
+	struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
+	int null, ret;
+
+	if (prlimit(s->pid, RLIMIT_NOFILE, &rl, NULL))
+		return -errno;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0)
+		return -errno;
+	/* Not close-on-exec, so inherited. */
+	ret = dup2(null, 100) < 0 ? -errno : 0;
+	close(null);
+	if (!ret)
+		ret = cfg_flag(s->pidfd, "inherit_fds");
+	close(100);
+	return ret;
+}
+
 static int fd_beyond_rlimit(struct spawn *s, int slave)
 {
 	struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
@@ -498,6 +547,18 @@ FIXTURE_VARIANT_ADD(step_fail, ctty_no_setsid) {
 
 FIXTURE_VARIANT_ADD(step_fail, pgid_other_session) {
 	.setup = pgid_other_session, .err = EPERM,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, ctty_pipe) {
+	.setup = ctty_pipe, .err = ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, ctty_pidfd) {
+	.setup = ctty_pidfd, .err = ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, inherit_beyond_rlimit) {
+	.setup = inherit_beyond_rlimit, .err = EBADF,
 };
 
 FIXTURE_VARIANT_ADD(step_fail, fd_beyond_rlimit) {

@@ -230,6 +230,7 @@ TEST_F(builder, unknown_keys)
 		"", "bogus", "EXE", "exe ", " exe", "exe\n", "arg", "argv0",
 		"env", "fd", "fd:", "fd:01", "fd:00", "fd:-1", "fd:+1",
 		"fd:1x", "fd: 1", "fd:0x1", "fd:1:2", "fd:1 ", "FD:1",
+		"fd:1\n", "fd:\n", "fd:3\n\n", "fd:1\t",
 		"inherit-fds", "no-new-privs", "sigmask\t", "cwd/", "rootdir",
 	};
 	unsigned int cmd;

@@ -148,6 +148,29 @@ TEST(seccomp_denies_exec)
 #endif
 }
 
+/* A filter that thought of only one of the two exec calls denies it too. */
+TEST(seccomp_denies_execve_only)
+{
+#ifdef ARCH_NR
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	EXPECT_EQ(FILTER_OK, run_filtered(__NR_execve, __NR_execve, true));
+#else
+	SKIP(return, "no seccomp architecture number for this target");
+#endif
+}
+
+TEST(seccomp_denies_execveat_only)
+{
+#ifdef ARCH_NR
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	EXPECT_EQ(FILTER_OK, run_filtered(__NR_execveat, __NR_execveat, true));
+#else
+	SKIP(return, "no seccomp architecture number for this target");
+#endif
+}
+
 /* Control: a filter that denies something else leaves the commit alone. */
 TEST(seccomp_other_syscall)
 {
