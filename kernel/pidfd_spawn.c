@@ -362,6 +362,56 @@ static void pidfd_spawn_set_state(struct pidfd_spawn_ctx *ctx,
 }
 
 /*
+ * A step of the commit that sleeps interruptibly was woken by something
+ * other than a fatal signal.  The signals the child keeps blocked for the
+ * new program do not count once the pending state is recomputed; a stop
+ * (SIGSTOP cannot be blocked), a ptrace interrupt or a freeze does, for as
+ * long as it lasts: the child cannot act on it without user context, so
+ * it waits, killably, until the stop is continued, the tracer detaches or
+ * the freeze thaws.  Return true to run the step again.
+ */
+static bool pidfd_spawn_retry(int ret)
+{
+	if (ret != -ERESTARTSYS && ret != -ERESTARTNOINTR &&
+	    ret != -ERESTARTNOHAND && ret != -ERESTART_RESTARTBLOCK &&
+	    ret != -EINTR)
+		return false;
+	while (!fatal_signal_pending(current)) {
+		try_to_freeze();
+		spin_lock_irq(&current->sighand->siglock);
+		recalc_sigpending();
+		spin_unlock_irq(&current->sighand->siglock);
+		if (!signal_pending(current))
+			return true;
+		schedule_timeout_killable(HZ / 10);
+	}
+	return false;
+}
+
+/*
+ * The child's errors reach the committer as values, not through a system
+ * call return, so none of the kernel's internal ones may pass.
+ */
+static int pidfd_spawn_user_errno(int err)
+{
+	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	case -ENOIOCTLCMD:
+		return -ENOTTY;
+	case -ENOTSUPP:
+		return -EOPNOTSUPP;
+	case -EOPENSTALE:
+		return -ESTALE;
+	}
+	/* include/linux/errno.h: from 512 up, never seen by user programs */
+	return err <= -ERESTARTSYS ? -EIO : err;
+}
+
+/*
  * Leave for good before a successful commit: tell a waiting committer why,
  * drop the configuration and die.  @err is what the committer gets.
  */
@@ -374,7 +424,7 @@ static void __noreturn pidfd_spawn_die(struct pidfd_spawn_ctx *ctx, int err,
 	committing = ctx->state == PS_COMMITTING;
 	if (ctx->state != PS_ABORTED)
 		ctx->state = PS_DEAD;
-	ctx->result = err;
+	ctx->result = pidfd_spawn_user_errno(err);
 	spin_unlock(&ctx->wait.lock);
 	if (committing)
 		complete(&ctx->done);
@@ -646,7 +696,9 @@ static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
 		put_files_struct(empty);
 	}
 	list_for_each_entry(a, &ctx->actions, list) {
-		ret = pidfd_spawn_run_action(a);
+		do {
+			ret = pidfd_spawn_run_action(a);
+		} while (pidfd_spawn_retry(ret));
 		if (ret)
 			return ret;
 		cond_resched();
@@ -675,6 +727,23 @@ static const char **pidfd_spawn_vector(const struct pidfd_spawn_strv *v)
 	}
 	vec[v->count] = NULL;
 	return vec;
+}
+
+/*
+ * Did the exec fail past its point of no return?  The empty image is gone
+ * then: exec_mmap() gave the child an mm, or bprm_execve() forced SIGSEGV
+ * (force_fatal_sig() makes its action immutable, which nothing else does).
+ */
+static bool pidfd_spawn_exec_lost(void)
+{
+	bool lost;
+
+	if (current->mm)
+		return true;
+	spin_lock_irq(&current->sighand->siglock);
+	lost = current->sighand->action[SIGSEGV - 1].sa.sa_flags & SA_IMMUTABLE;
+	spin_unlock_irq(&current->sighand->siglock);
+	return lost;
 }
 
 /*
@@ -717,11 +786,7 @@ static int pidfd_spawn_exec(struct pidfd_spawn_ctx *ctx)
 		task_unlock(current);
 		do {
 			ret = kernel_execveat(fd, name, argv, envp, flags);
-			if (ret != -ERESTARTNOINTR && ret != -ERESTARTSYS &&
-			    ret != -EINTR)
-				break;
-			try_to_freeze();
-		} while (!fatal_signal_pending(current));
+		} while (!pidfd_spawn_exec_lost() && pidfd_spawn_retry(ret));
 		task_lock(current);
 		current->vfork_done = NULL;
 		task_unlock(current);
@@ -734,10 +799,40 @@ out:
 	return ret;
 }
 
+/*
+ * End the process as execve() would after such a failure: by SIGSEGV (a
+ * fatal signal that came first wins), without a core dump.  The committer
+ * was completed as for a success, so the state is "committed".
+ */
+static void __noreturn pidfd_spawn_child_exec_lost(struct pidfd_spawn_ctx *ctx)
+{
+	pidfd_spawn_set_state(ctx, PS_COMMITTED);
+	/*
+	 * exec_mmap() completes the committer; an exec lost before it (and
+	 * without a fatal signal, so past the only failure in between) did
+	 * not get there.
+	 */
+	if (!current->mm)
+		complete(&ctx->done);
+	mutex_lock(&ctx->lock);
+	pidfd_spawn_config_free(ctx);
+	mutex_unlock(&ctx->lock);
+	pidfd_spawn_ctx_put(ctx);
+	do_group_exit(fatal_signal_pending(current) ? SIGKILL : SIGSEGV);
+}
+
 static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 {
 	sigset_t all_but_kill;
 	int ret;
+
+	/*
+	 * The steps and the exec take locks and sleep interruptibly: keep
+	 * other signals pending for the new program, which gets its
+	 * configured mask only once it runs.
+	 */
+	siginitsetinv(&all_but_kill, sigmask(SIGKILL));
+	set_current_blocked(&all_but_kill);
 
 	if (!ctx->applied) {
 		ret = pidfd_spawn_apply(ctx);
@@ -754,12 +849,6 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 		ctx->applied = true;
 	}
 
-	/*
-	 * Exec takes locks interruptibly: keep other signals pending for the
-	 * new program, which gets its configured mask only once it runs.
-	 */
-	siginitsetinv(&all_but_kill, sigmask(SIGKILL));
-	set_current_blocked(&all_but_kill);
 	ret = pidfd_spawn_exec(ctx);
 	if (!ret) {
 		pidfd_spawn_set_state(ctx, PS_COMMITTED);
@@ -768,6 +857,8 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 	}
 	if (ret == -ECANCELED)
 		pidfd_spawn_die(ctx, -EPERM, SIGSYS);
+	if (pidfd_spawn_exec_lost())
+		pidfd_spawn_child_exec_lost(ctx);
 	if (fatal_signal_pending(current))
 		pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
 
@@ -780,7 +871,7 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 		spin_unlock(&ctx->wait.lock);
 		pidfd_spawn_die(ctx, ret, SIGKILL);
 	}
-	ctx->result = ret;
+	ctx->result = pidfd_spawn_user_errno(ret);
 	ctx->state = PS_EXEC_FAILED;
 	spin_unlock(&ctx->wait.lock);
 	complete(&ctx->done);

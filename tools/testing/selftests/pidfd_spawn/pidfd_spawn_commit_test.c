@@ -7,14 +7,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/elf.h>
 
 #include "pidfd_spawn.h"
 #include "../kselftest_harness.h"
@@ -361,6 +366,294 @@ TEST(e2big_at_commit)
 	EXPECT_EQ(1, spawn_get_long(&s, "argc"));
 	spawn_fini(&s);
 	free(str);
+}
+
+/* The ELF machine of the running kernel (not of this program), or 0. */
+static int kernel_machine(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return 0;
+	if (!strcmp(u.machine, "x86_64"))
+		return EM_X86_64;
+	if (!strcmp(u.machine, "aarch64"))
+		return EM_AARCH64;
+	return 0;
+}
+
+/*
+ * Write a 64-bit ELF executable of the kernel's machine whose one PT_LOAD
+ * binfmt_elf rejects only after begin_new_exec(), past the point of no
+ * return: p_filesz above p_memsz, or an address above any TASK_SIZE.
+ */
+static int make_lost_elf(const char *path, int machine, bool high)
+{
+	struct {
+		struct elf64_hdr eh;
+		struct elf64_phdr ph;
+		char pad[4096 - sizeof(struct elf64_hdr) -
+			 sizeof(struct elf64_phdr)];
+	} f = {
+		.eh = {
+			.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
+				     ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+			.e_type = ET_EXEC,
+			.e_machine = machine,
+			.e_version = EV_CURRENT,
+			.e_entry = 0x400000,
+			.e_phoff = sizeof(struct elf64_hdr),
+			.e_ehsize = sizeof(struct elf64_hdr),
+			.e_phentsize = sizeof(struct elf64_phdr),
+			.e_phnum = 1,
+		},
+		.ph = {
+			.p_type = PT_LOAD,
+			.p_flags = PF_R | PF_X,
+			.p_vaddr = 0x400000,
+			.p_filesz = 0x1000,
+			.p_memsz = 0x1000,
+			.p_align = 0x1000,
+		},
+	};
+	int fd, ret = 0;
+
+	if (high) {
+		/* Above TASK_SIZE with 5-level paging too. */
+		f.ph.p_vaddr = 0x0200000000000000ULL;
+		f.eh.e_entry = f.ph.p_vaddr;
+	} else {
+		f.ph.p_memsz = 0x10;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, &f, sizeof(f)) != sizeof(f))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/*
+ * An exec that fails past its point of no return ends the process as it
+ * ends an execve() caller: the commit has succeeded, the child dies by
+ * SIGSEGV, and the builder is "committed" for good.
+ */
+FIXTURE(exec_lost) {
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 8];
+};
+
+FIXTURE_VARIANT(exec_lost) {
+	bool high;
+};
+
+FIXTURE_VARIANT_ADD(exec_lost, filesz_above_memsz) {
+	.high = false,
+};
+
+FIXTURE_VARIANT_ADD(exec_lost, above_task_size) {
+	.high = true,
+};
+
+FIXTURE_SETUP(exec_lost)
+{
+	self->dir[0] = '\0';
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (!kernel_machine())
+		SKIP(return, "no ELF machine number for this kernel");
+	ASSERT_EQ(0, make_tmpdir(self->dir));
+	if (noexec_dir(self->dir))
+		SKIP(return, "the temporary directory is mounted noexec");
+	snprintf(self->path, sizeof(self->path), "%s/lost", self->dir);
+	ASSERT_EQ(0, make_lost_elf(self->path, kernel_machine(),
+				   variant->high));
+}
+
+FIXTURE_TEARDOWN(exec_lost)
+{
+	if (self->dir[0])
+		rm_rf(self->dir);
+}
+
+TEST_F(exec_lost, killed_by_sigsegv)
+{
+	char state[32];
+	struct spawn s;
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", self->path));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", "lost"));
+	EXPECT_EQ(0, cfg_exec(s.pidfd));
+
+	ASSERT_EQ(0, spawn_reap(&s));
+	EXPECT_TRUE(killed_by(&s.info, SIGSEGV)) {
+		TH_LOG("si_code %d si_status %d", s.info.si_code,
+		       s.info.si_status);
+	}
+	EXPECT_EQ(-EBUSY, cfg_string(s.pidfd, "exe", probe_path()));
+	EXPECT_EQ(-EBUSY, cfg_exec(s.pidfd));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("committed", state);
+	spawn_fini(&s);
+}
+
+/*
+ * A signal other than SIGKILL does not interrupt a step of the commit that
+ * sleeps (here the open action of a FIFO, which waits for a writer): a
+ * blocked one stays pending for the new program, a stop holds the commit
+ * until SIGCONT.  Neither makes the commit fail, with 512 (ERESTARTSYS)
+ * or otherwise.
+ */
+struct commit_thread {
+	int pidfd;
+	int ret;
+	int done[2];	/* written once the commit returned */
+};
+
+static void *commit_thread(void *arg)
+{
+	struct commit_thread *c = arg;
+
+	c->ret = cfg_exec(c->pidfd);
+	if (write(c->done[1], "x", 1) != 1)
+		c->ret = -EIO;
+	return NULL;
+}
+
+/* Open @path for writing and keep it open until killed. */
+static pid_t fifo_writer(const char *path)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (open(path, O_WRONLY) < 0)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+/*
+ * Wait until the committing child sleeps in the state @state ('S' in the
+ * open of the FIFO; 'D' for a stopped child, which waits killably for
+ * SIGCONT), or until the commit has returned.  No time bound: the harness
+ * has one.
+ */
+static void wait_commit_sleeps(struct spawn *s, struct commit_thread *c,
+			       char state)
+{
+	struct pollfd pfd = { .fd = c->done[0], .events = POLLIN };
+	char bstate[32];
+
+	for (;;) {
+		if (poll(&pfd, 1, 0))
+			return;
+		if (!builder_state(s->pidfd, bstate, sizeof(bstate)) &&
+		    !strcmp(bstate, "committing") && proc_state(s->pid) == state)
+			return;
+		usleep(1000);
+	}
+}
+
+FIXTURE(signal_during_step) {
+	char dir[PATH_MAX];
+	char fifo[PATH_MAX + 8];
+	struct spawn s;
+	pid_t writer;
+};
+
+FIXTURE_VARIANT(signal_during_step) {
+	int sig;
+	bool stop;	/* SIGSTOP now, SIGCONT once the writer is there */
+};
+
+FIXTURE_VARIANT_ADD(signal_during_step, sigquit) {
+	.sig = SIGQUIT,
+};
+
+FIXTURE_VARIANT_ADD(signal_during_step, sigtstp) {
+	.sig = SIGTSTP,
+};
+
+FIXTURE_VARIANT_ADD(signal_during_step, sigstop) {
+	.sig = SIGSTOP, .stop = true,
+};
+
+FIXTURE_SETUP(signal_during_step)
+{
+	self->dir[0] = '\0';
+	self->writer = 0;
+	self->s.pidfd = -1;
+	self->s.out = -1;
+	self->s.reaped = true;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, make_tmpdir(self->dir));
+	snprintf(self->fifo, sizeof(self->fifo), "%s/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(self->fifo, 0600));
+	ASSERT_EQ(0, spawn_init(&self->s));
+}
+
+FIXTURE_TEARDOWN(signal_during_step)
+{
+	if (self->writer > 0) {
+		kill(self->writer, SIGKILL);
+		waitpid(self->writer, NULL, 0);
+	}
+	spawn_fini(&self->s);
+	if (self->dir[0])
+		rm_rf(self->dir);
+}
+
+TEST_F(signal_during_step, not_interrupted)
+{
+	struct commit_thread c = { .pidfd = self->s.pidfd };
+	struct spawn *s = &self->s;
+	pthread_t t;
+	sigset_t set;
+
+	/* Blocked in the new program, so that it reports it pending. */
+	sigset_clear(&set);
+	sigaddset(&set, variant->stop ? SIGCONT : variant->sig);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigmask", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_open(s->pidfd, 3, self->fifo, O_RDONLY, 0));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, kill(s->pid, variant->sig));
+
+	ASSERT_EQ(0, pipe2(c.done, O_CLOEXEC));
+	ASSERT_EQ(0, pthread_create(&t, NULL, commit_thread, &c));
+
+	/*
+	 * The writer comes only once the child sleeps in the open (or, if
+	 * stopped, once SIGCONT let it go on), so that the open must wait.
+	 */
+	if (variant->stop) {
+		wait_commit_sleeps(s, &c, 'D');
+		ASSERT_EQ(0, kill(s->pid, SIGCONT));
+	}
+	wait_commit_sleeps(s, &c, 'S');
+	self->writer = fifo_writer(self->fifo);
+	ASSERT_GT(self->writer, 0);
+
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, c.ret);
+	close(c.done[0]);
+	close(c.done[1]);
+	if (c.ret)
+		return;
+
+	ASSERT_EQ(0, spawn_collect(s));
+	EXPECT_TRUE(spawn_exited_ok(s));
+	/*
+	 * kill() queued it for the process.  SIGCONT took the stop away;
+	 * the others wait for the program.
+	 */
+	EXPECT_TRUE(mask_has(spawn_get(s, "shdpnd"),
+			     variant->stop ? SIGCONT : variant->sig)) {
+		TH_LOG("ShdPnd %s", spawn_get(s, "shdpnd"));
+	}
 }
 
 /* Steps before the exec: on failure the child dies, the errno is exact. */
