@@ -607,44 +607,73 @@ TEST(time_namespace_offsets)
 	spawn_fini(&s);
 }
 
+/*
+ * Find the cgroup2 mount into @mnt (PATH_MAX bytes), or mount one on a new
+ * directory (*@mounted is then true).  0 or -errno.
+ */
+static int cgroup2_mount(char *mnt, bool *mounted)
+{
+	char buf[4096], dev[256], dir[PATH_MAX], type[64];
+	FILE *f;
+	int ret;
+
+	*mounted = false;
+	f = fopen("/proc/self/mounts", "re");
+	if (!f)
+		return -errno;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%255s %4095s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
+			snprintf(mnt, PATH_MAX, "%s", dir);
+			fclose(f);
+			return 0;
+		}
+	}
+	fclose(f);
+	ret = make_tmpdir(mnt);
+	if (ret)
+		return ret;
+	if (mount("none", mnt, "cgroup2", 0, NULL)) {
+		ret = -errno;
+		rmdir(mnt);
+		return ret;
+	}
+	*mounted = true;
+	return 0;
+}
+
+/* The value of @key in the flat-keyed file @path, or -1. */
+static long long cgroup_stat(const char *path, const char *key)
+{
+	char buf[8192], *p;
+	size_t klen = strlen(key);
+
+	if (read_path(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == ' ')
+			return strtoll(p + klen + 1, NULL, 10);
+	}
+	return -1;
+}
+
 /* CLONE_INTO_CGROUP: the parked child and the program are in the cgroup. */
 TEST(into_cgroup)
 {
 	char mnt[PATH_MAX], cg[PATH_MAX + 64], buf[4096], name[64], *line;
 	char procs[PATH_MAX + 80], proc[64];
 	struct spawn s;
-	bool mounted = false;
+	bool mounted;
 	int cgfd, ret, i;
-	FILE *f;
 
 	if (!have_pidfd_spawn(_metadata))
 		return;
 	if (geteuid())
 		SKIP(return, "creating a cgroup needs root");
 
-	/* Find cgroup2, or mount it. */
-	mnt[0] = '\0';
-	f = fopen("/proc/self/mounts", "re");
-	ASSERT_NE(NULL, f);
-	while (fgets(buf, sizeof(buf), f)) {
-		char dev[256], dir[PATH_MAX], type[64];
-
-		if (sscanf(buf, "%255s %4095s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "cgroup2")) {
-			snprintf(mnt, sizeof(mnt), "%s", dir);
-			break;
-		}
-	}
-	fclose(f);
-	if (!mnt[0]) {
-		ASSERT_EQ(0, make_tmpdir(mnt));
-		if (mount("none", mnt, "cgroup2", 0, NULL)) {
-			ret = errno;
-			rmdir(mnt);
-			SKIP(return, "cannot mount cgroup2: %s", strerror(ret));
-		}
-		mounted = true;
-	}
+	ret = cgroup2_mount(mnt, &mounted);
+	if (ret)
+		SKIP(return, "cannot mount cgroup2: %s", strerror(-ret));
 
 	snprintf(name, sizeof(name), "pidfd_spawn_test.%d", getpid());
 	snprintf(cg, sizeof(cg), "%s/%s", mnt, name);
@@ -709,6 +738,103 @@ TEST(into_cgroup)
 	for (i = 0; i < 100 && rmdir(cg) && errno == EBUSY; i++)
 		usleep(10000);
 	EXPECT_NE(0, access(cg, F_OK));
+	if (mounted) {
+		umount(mnt);
+		rmdir(mnt);
+	}
+}
+
+/* spawn_init(), with CLONE_INTO_CGROUP: exe left unset.  0 or -errno. */
+static int spawn_into_cgroup(struct spawn *s, int cgfd)
+{
+	struct __clone_args args = {
+		.flags = CLONE_EMPTY | CLONE_PIDFD | CLONE_INTO_CGROUP,
+		.pidfd = ptr_to_u64(&s->pidfd),
+		.exit_signal = SIGCHLD,
+		.cgroup = cgfd,
+	};
+	int pipefd[2], ret;
+
+	memset(s, 0, sizeof(*s));
+	s->reaped = true;
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	s->pid = sys_clone3(&args, sizeof(args));
+	if (s->pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ret;
+	}
+	s->reaped = false;
+	s->out = pipefd[0];
+	ret = cfg_fd(s->pidfd, "fd:1", pipefd[1]);
+	close(pipefd[1]);
+	return ret;
+}
+
+/*
+ * The kernel memory of a program spawned into a memory cgroup is charged
+ * to it: the child had no mm when its first accounted allocation dropped
+ * the objcg update of its new cgroup, and the mm of its exec must not
+ * leave it charging nowhere (its page tables, here) for its whole life.
+ */
+TEST(memcg_charges_program)
+{
+	char mnt[PATH_MAX], cg[PATH_MAX + 64], ctl[PATH_MAX + 80];
+	char stat[PATH_MAX + 80];
+	static const char * const argv[] = { PROBE_NAME, "--pause", NULL };
+	long long pagetables = -1;
+	struct spawn s;
+	bool mounted;
+	int cgfd, ret, i, fd;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (geteuid())
+		SKIP(return, "creating a cgroup needs root");
+	ret = cgroup2_mount(mnt, &mounted);
+	if (ret)
+		SKIP(return, "cannot mount cgroup2: %s", strerror(-ret));
+	snprintf(ctl, sizeof(ctl), "%s/cgroup.subtree_control", mnt);
+	fd = open(ctl, O_WRONLY | O_CLOEXEC);
+	ret = fd >= 0 && write(fd, "+memory", 7) == 7;
+	if (fd >= 0)
+		close(fd);
+	if (!ret)
+		SKIP(return, "no memory controller to enable");
+	snprintf(cg, sizeof(cg), "%s/pidfd_spawn_memcg.%d", mnt, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(cgfd, 0);
+	ASSERT_EQ(0, spawn_into_cgroup(&s, cgfd));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, cfg_strings(s.pidfd, "argv", argv));
+	ASSERT_EQ(0, cfg_exec(s.pidfd));
+	ASSERT_EQ(0, spawn_read_report(&s));
+
+	/*
+	 * memory.stat is flushed every 2 s (FLUSH_TIME): ten periods, so the
+	 * bound is for a broken kernel, within the harness's 30 s.
+	 */
+	snprintf(stat, sizeof(stat), "%s/memory.stat", cg);
+	for (i = 0; i < 200; i++) {
+		pagetables = cgroup_stat(stat, "pagetables");
+		if (pagetables > 0)
+			break;
+		usleep(100000);
+	}
+	EXPECT_GT(pagetables, 0) {
+		TH_LOG("the program's page tables are not charged to %s", cg);
+	}
+
+	ASSERT_EQ(0, sys_pidfd_send_signal(s.pidfd, SIGKILL, NULL, 0));
+	ASSERT_EQ(0, spawn_reap(&s));
+	close(s.pidfd);
+	close(s.out);
+	free(s.buf);
+	close(cgfd);
+	EXPECT_EQ(0, rmdir(cg));
 	if (mounted) {
 		umount(mnt);
 		rmdir(mnt);
