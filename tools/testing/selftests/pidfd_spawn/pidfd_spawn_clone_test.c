@@ -559,6 +559,63 @@ TEST_F(namespaces, new_namespace)
 		EXPECT_EQ(65534, spawn_get_long(s, "euid"));
 }
 
+static int write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	ssize_t len = strlen(text);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * The container set-up of an unprivileged user, on a parked child as on a
+ * forked one: clone into new user, mount and pid namespaces, write the
+ * child's maps (its /proc files are its creator's, though it has no mm),
+ * then run the program as root of its user namespace, pid 1 of its own.
+ */
+TEST(unprivileged_container)
+{
+	char map[64];
+	struct spawn s;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, become_unprivileged());
+	uid = geteuid();
+	gid = getegid();
+	ret = spawn_init_flags(&s, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID,
+			       SIGCHLD);
+	if (ret == -EPERM || ret == -ENOSPC || ret == -EUSERS)
+		SKIP(return, "user namespaces unavailable: %s", strerror(-ret));
+	ASSERT_EQ(0, ret);
+
+	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	EXPECT_EQ(0, write_proc(s.pid, "uid_map", map));
+	EXPECT_EQ(0, write_proc(s.pid, "setgroups", "deny"));
+	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	EXPECT_EQ(0, write_proc(s.pid, "gid_map", map));
+	EXPECT_EQ(0, write_proc(s.pid, "oom_score_adj", "500"));
+
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, spawn_run(&s));
+	ASSERT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(0, spawn_get_long(&s, "euid"));
+	EXPECT_EQ(0, spawn_get_long(&s, "egid"));
+	EXPECT_EQ(1, spawn_get_long(&s, "pid"));
+	spawn_fini(&s);
+}
+
 /*
  * Clock offsets of a time namespace reach the program, through the vdso
  * and the system call alike: the vvar page of the namespace comes with the
