@@ -38,11 +38,13 @@
 #include <linux/freezer.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/io_uring.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/net.h>
 #include <linux/pidfd_spawn.h>
 #include <linux/pidfs.h>
 #include <linux/refcount.h>
@@ -60,6 +62,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <uapi/linux/pidfd.h>
+#include <net/sock.h>
 #include <asm/ioctls.h>
 
 /* Longest key, without its NUL. */
@@ -133,6 +136,8 @@ struct pidfd_spawn_ctx {
 	int			result;
 	bool			released;	/* the builder file is gone */
 	bool			applied;	/* actions ran (first commit) */
+	bool			carrier;	/* holds a unix socket, a ring */
+	unsigned long		in_flight;	/* SCM_RIGHTS lists holding it */
 
 	struct pidfd_spawn_path	exe;
 	struct pidfd_spawn_path	root;
@@ -950,32 +955,137 @@ static int pidfd_spawn_copy_string(const char __user *src, long max,
 	return 0;
 }
 
+/*
+ * Reference cycles.  A builder in an SCM_RIGHTS message queued on a unix
+ * socket that its own configuration holds (directly, or through sockets
+ * and rings in flight or registered there) would keep its child parked
+ * with nothing left to reach it: the unix garbage collector does not see
+ * through a configuration.  So the two never meet.  A configuration that
+ * holds a "carrier", a unix socket or an io_uring instance, makes its
+ * builder unsendable for good; a builder in flight takes no carrier; and
+ * io_uring keeps builders out of its fixed file tables, as it keeps rings
+ * out.  ->in_flight counts the SCM_RIGHTS lists holding the builder.
+ */
+static bool pidfd_spawn_carrier(struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+
+	if (sock)
+		return sock->sk && sock->sk->sk_family == AF_UNIX;
+	return io_is_uring_fops(file);
+}
+
+static int pidfd_spawn_take_carrier(struct pidfd_spawn_ctx *ctx,
+				    struct file *file)
+{
+	if (!pidfd_spawn_carrier(file))
+		return 0;
+	guard(spinlock_irqsave)(&ctx->wait.lock);
+	if (ctx->in_flight)
+		return -ETOOMANYREFS;
+	ctx->carrier = true;
+	return 0;
+}
+
+/* The same for the files of an inherit_fds snapshot, only ours. */
+static int pidfd_spawn_take_carriers(struct pidfd_spawn_ctx *ctx,
+				     struct files_struct *files)
+{
+	struct fdtable *fdt = rcu_dereference_raw(files->fdt);
+	unsigned int fd;
+	int ret;
+
+	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
+		ret = pidfd_spawn_take_carrier(ctx,
+					       files_lookup_fd_raw(files, fd));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * pidfd_spawn_scm_get - a file is being put in an SCM_RIGHTS message
+ * @file: the file
+ *
+ * Return: 0, or -ETOOMANYREFS if @file is a builder whose configuration
+ * holds a unix socket or an io_uring instance (see above).
+ */
+int pidfd_spawn_scm_get(struct file *file)
+{
+	struct pidfd_spawn_ctx *ctx = pidfs_builder(file);
+
+	if (IS_ERR(ctx))
+		return 0;
+	guard(spinlock_irqsave)(&ctx->wait.lock);
+	if (ctx->carrier)
+		return -ETOOMANYREFS;
+	ctx->in_flight++;
+	return 0;
+}
+
+/**
+ * pidfd_spawn_scm_dup - a file in an SCM_RIGHTS message is in a second one
+ * @file: the file, already counted by pidfd_spawn_scm_get()
+ */
+void pidfd_spawn_scm_dup(struct file *file)
+{
+	struct pidfd_spawn_ctx *ctx = pidfs_builder(file);
+
+	if (IS_ERR(ctx))
+		return;
+	guard(spinlock_irqsave)(&ctx->wait.lock);
+	ctx->in_flight++;
+}
+
+/**
+ * pidfd_spawn_scm_put - an SCM_RIGHTS message holding a file is destroyed
+ * @file: the file, counted by pidfd_spawn_scm_get() or _dup()
+ */
+void pidfd_spawn_scm_put(struct file *file)
+{
+	struct pidfd_spawn_ctx *ctx = pidfs_builder(file);
+
+	if (IS_ERR(ctx))
+		return;
+	guard(spinlock_irqsave)(&ctx->wait.lock);
+	WARN_ON_ONCE(!ctx->in_flight);
+	ctx->in_flight--;
+}
+
 /* A file from the caller that may be handed to the child. */
-static struct file *pidfd_spawn_get_file(int fd)
+static struct file *pidfd_spawn_get_file(struct pidfd_spawn_ctx *ctx, int fd)
 {
 	struct file *file;
+	int ret;
 
 	/* O_PATH files too: they serve as directories and for fexecve(). */
 	file = fget_raw(fd);
 	if (!file)
 		return ERR_PTR(-EBADF);
 	/* A builder inside a child could keep that child parked forever. */
-	if (!IS_ERR(pidfs_builder(file))) {
+	if (pidfs_is_builder(file)) {
 		fput(file);
 		return ERR_PTR(-EINVAL);
+	}
+	ret = pidfd_spawn_take_carrier(ctx, file);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
 	}
 	return file;
 }
 
 /* SET_PATH, SET_PATH_EMPTY and SET_FD values of exe, cwd and root. */
-static int pidfd_spawn_get_path(const struct pidfd_spawn_param *p,
+static int pidfd_spawn_get_path(struct pidfd_spawn_ctx *ctx,
+				const struct pidfd_spawn_param *p,
 				struct pidfd_spawn_path *out)
 {
 	struct pidfd_spawn_path path = {};
 	int ret;
 
 	if (p->cmd == PIDFD_CONFIG_SET_FD) {
-		path.file = pidfd_spawn_get_file(p->aux);
+		path.file = pidfd_spawn_get_file(ctx, p->aux);
 		if (IS_ERR(path.file))
 			return PTR_ERR(path.file);
 		*out = path;
@@ -998,7 +1108,7 @@ static int pidfd_spawn_get_path(const struct pidfd_spawn_param *p,
 		*out = path;
 		return 0;
 	}
-	path.file = pidfd_spawn_get_file(p->aux);
+	path.file = pidfd_spawn_get_file(ctx, p->aux);
 	if (IS_ERR(path.file)) {
 		ret = PTR_ERR(path.file);
 		kfree(path.name);
@@ -1019,7 +1129,7 @@ static int pidfd_spawn_set_exe(struct pidfd_spawn_ctx *ctx,
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(p, &path);
+	ret = pidfd_spawn_get_path(ctx, p, &path);
 	if (ret)
 		return ret;
 	pidfd_spawn_path_clear(&ctx->exe);
@@ -1033,7 +1143,7 @@ static int pidfd_spawn_set_root(struct pidfd_spawn_ctx *ctx,
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(p, &path);
+	ret = pidfd_spawn_get_path(ctx, p, &path);
 	if (ret)
 		return ret;
 	pidfd_spawn_path_clear(&ctx->root);
@@ -1203,7 +1313,7 @@ static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
 	switch (p->cmd) {
 	case PIDFD_CONFIG_SET_FD:
 		a->type = PA_INSTALL;
-		a->file = pidfd_spawn_get_file(p->aux);
+		a->file = pidfd_spawn_get_file(ctx, p->aux);
 		if (IS_ERR(a->file)) {
 			ret = PTR_ERR(a->file);
 			a->file = NULL;
@@ -1254,7 +1364,7 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(p, &path);
+	ret = pidfd_spawn_get_path(ctx, p, &path);
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -1272,11 +1382,6 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
 	return ret;
 }
 
-static bool pidfd_spawn_is_builder(const struct file *file)
-{
-	return !IS_ERR(pidfs_builder(file));
-}
-
 /*
  * Snapshot the caller's descriptors that survive exec.  Builder pidfds stay
  * out: a child holding its own builder would keep itself alive.
@@ -1285,10 +1390,16 @@ static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
 				   const struct pidfd_spawn_param *p)
 {
 	struct files_struct *files;
+	int ret;
 
-	files = dup_fd_exec(current->files, pidfd_spawn_is_builder);
+	files = dup_fd_exec(current->files, pidfs_is_builder);
 	if (IS_ERR(files))
 		return PTR_ERR(files);
+	ret = pidfd_spawn_take_carriers(ctx, files);
+	if (ret) {
+		put_files_struct(files);
+		return ret;
+	}
 	pidfd_spawn_free_inherit(ctx);
 	ctx->inherit = files;
 	return 0;

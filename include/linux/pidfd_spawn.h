@@ -22,6 +22,9 @@ void pidfd_spawn_init_task(struct task_struct *p);
 void pidfd_spawn_attach(struct file *pidfile, void *ctx);
 void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx);
 void pidfd_spawn_show_fdinfo(struct seq_file *m, struct pidfd_spawn_ctx *ctx);
+int pidfd_spawn_scm_get(struct file *file);
+void pidfd_spawn_scm_dup(struct file *file);
+void pidfd_spawn_scm_put(struct file *file);
 #else
 static inline bool
 pidfd_spawn_clone_args_valid(const struct kernel_clone_args *kargs)
@@ -48,6 +51,19 @@ static inline void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx)
 
 static inline void pidfd_spawn_show_fdinfo(struct seq_file *m,
 					   struct pidfd_spawn_ctx *ctx)
+{
+}
+
+static inline int pidfd_spawn_scm_get(struct file *file)
+{
+	return 0;
+}
+
+static inline void pidfd_spawn_scm_dup(struct file *file)
+{
+}
+
+static inline void pidfd_spawn_scm_put(struct file *file)
 {
 }
 #endif /* CONFIG_PIDFD_SPAWN */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/io_uring.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -279,6 +281,153 @@ TEST(delegate_over_scm_rights)
 }
 
 /* A pidfd_open() pidfd passed the same way configures nothing. */
+/*
+ * Reference cycles: a builder in flight on a socket that its own
+ * configuration holds would keep its child parked once every descriptor
+ * is closed.  The two are kept apart, in both orders.
+ */
+FIXTURE(cycle) {
+	struct spawn s;
+	int sk[2];
+	int ring;
+};
+
+static int ring_setup(void)
+{
+	struct io_uring_params p = { 0 };
+
+	return syscall(__NR_io_uring_setup, 1, &p);
+}
+
+FIXTURE_SETUP(cycle)
+{
+	self->sk[0] = -1;
+	self->sk[1] = -1;
+	self->ring = -1;
+	self->s.pidfd = -1;
+	self->s.out = -1;
+	self->s.reaped = true;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+				self->sk));
+	ASSERT_EQ(0, spawn_init(&self->s));
+	ASSERT_EQ(0, cfg_string(self->s.pidfd, "argv", PROBE_NAME));
+}
+
+FIXTURE_TEARDOWN(cycle)
+{
+	spawn_fini(&self->s);
+	if (self->sk[0] >= 0)
+		close(self->sk[0]);
+	if (self->sk[1] >= 0)
+		close(self->sk[1]);
+	if (self->ring >= 0)
+		close(self->ring);
+}
+
+/* A configuration that holds a unix socket: the builder cannot travel. */
+TEST_F(cycle, socket_then_send)
+{
+	ASSERT_EQ(0, cfg_fd(self->s.pidfd, "fd:3", self->sk[0]));
+	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[1], self->s.pidfd));
+	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[0], self->s.pidfd));
+	/* The program still runs. */
+	ASSERT_EQ(0, spawn_run(&self->s));
+	EXPECT_TRUE(spawn_exited_ok(&self->s));
+}
+
+/* The same for a socket in an inherit_fds snapshot. */
+TEST_F(cycle, inherited_socket_then_send)
+{
+	int fd = dup(self->sk[0]);	/* not close-on-exec */
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_flag(self->s.pidfd, "inherit_fds"));
+	close(fd);
+	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[1], self->s.pidfd));
+}
+
+/* The same for an io_uring instance, as the child's fd or its cwd. */
+TEST_F(cycle, ring_then_send)
+{
+	self->ring = ring_setup();
+	if (self->ring < 0)
+		SKIP(return, "no io_uring: %s", strerror(errno));
+	ASSERT_EQ(0, cfg_fd(self->s.pidfd, "fd:3", self->ring));
+	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[1], self->s.pidfd));
+}
+
+/*
+ * A builder in flight takes no socket or ring, by any key; once received,
+ * it may.  On a kernel without the check, the last part leaks the child:
+ * it would stay parked, and the test would hang on the reap.
+ */
+TEST_F(cycle, send_then_socket)
+{
+	int fd, received;
+
+	ASSERT_EQ(0, send_fd(self->sk[1], self->s.pidfd));
+	EXPECT_EQ(-ETOOMANYREFS, cfg_fd(self->s.pidfd, "fd:3", self->sk[0]));
+	EXPECT_EQ(-ETOOMANYREFS, cfg_fd(self->s.pidfd, "exe", self->sk[0]));
+	EXPECT_EQ(-ETOOMANYREFS, cfg_fd(self->s.pidfd, "cwd", self->sk[0]));
+	EXPECT_EQ(-ETOOMANYREFS, cfg_path(self->s.pidfd, "root", "x",
+					  self->sk[0]));
+	fd = dup(self->sk[0]);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-ETOOMANYREFS, cfg_flag(self->s.pidfd, "inherit_fds"));
+	close(fd);
+	self->ring = ring_setup();
+	if (self->ring >= 0)
+		EXPECT_EQ(-ETOOMANYREFS, cfg_fd(self->s.pidfd, "fd:4",
+						self->ring));
+	/* Other files still go. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(0, cfg_fd(self->s.pidfd, "fd:5", fd));
+	close(fd);
+
+	/* Received, the builder is no longer in flight. */
+	received = recv_fd(self->sk[0]);
+	ASSERT_GE(received, 0);
+	EXPECT_EQ(0, cfg_fd(self->s.pidfd, "fd:3", self->sk[0]));
+	close(received);
+}
+
+/* Everything closed while the builder is in flight: the child goes. */
+TEST_F(cycle, closed_in_flight)
+{
+	ASSERT_EQ(0, send_fd(self->sk[1], self->s.pidfd));
+	/* The cycle, if it were allowed. */
+	EXPECT_EQ(-ETOOMANYREFS, cfg_fd(self->s.pidfd, "fd:3", self->sk[0]));
+	ASSERT_EQ(0, close(self->s.pidfd));
+	self->s.pidfd = -1;
+	ASSERT_EQ(0, close(self->sk[0]));
+	ASSERT_EQ(0, close(self->sk[1]));
+	self->sk[0] = -1;
+	self->sk[1] = -1;
+	ASSERT_EQ(0, spawn_reap(&self->s));
+	EXPECT_TRUE(killed_by(&self->s.info, SIGKILL));
+}
+
+/* io_uring keeps builders out of its fixed file tables. */
+TEST_F(cycle, ring_refuses_builder)
+{
+	int fds[2] = { -1, self->s.pidfd };
+
+	self->ring = ring_setup();
+	if (self->ring < 0)
+		SKIP(return, "no io_uring: %s", strerror(errno));
+	EXPECT_EQ(-1, syscall(__NR_io_uring_register, self->ring,
+			      IORING_REGISTER_FILES, fds, 2));
+	EXPECT_EQ(EBADF, errno);
+	fds[1] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fds[1], 0);
+	EXPECT_EQ(0, syscall(__NR_io_uring_register, self->ring,
+			     IORING_REGISTER_FILES, fds, 2));
+	close(fds[1]);
+}
+
 TEST(pidfd_open_over_scm_rights)
 {
 	siginfo_t info;
