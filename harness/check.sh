@@ -29,6 +29,7 @@ step "host suites (library: fallback path on this kernel)"
 	"lib-host=make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
 	"lib-host-forced-fallback=PIDFD_SPAWN_FORCE_FALLBACK=1 make -s -C $top/tools/lib/pidfd_spawn OUTPUT=$lib/ test" \
 	"man-pages=$here/check-man.sh" \
+	"syzkaller=echo 1..1; if $top/tools/testing/selftests/pidfd_spawn/syzkaller/check.sh $build/src $top/kernel/pidfd_spawn.c; then echo 'ok 1 syzkaller descriptions agree with the uapi and the key table'; else echo 'not ok 1 syzkaller descriptions agree with the uapi and the key table'; fi" \
 	"run-guest=$here/test-run-guest.sh" \
 	| tee "$logs/host.log"
 
