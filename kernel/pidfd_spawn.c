@@ -368,12 +368,13 @@ static void pidfd_spawn_set_state(struct pidfd_spawn_ctx *ctx,
 
 /*
  * A step of the commit that sleeps interruptibly was woken by something
- * other than a fatal signal.  The signals the child keeps blocked for the
- * new program do not count once the pending state is recomputed; a stop
- * (SIGSTOP cannot be blocked), a ptrace interrupt or a freeze does, for as
- * long as it lasts: the child cannot act on it without user context, so
- * it waits, killably, until the stop is continued, the tracer detaches or
- * the freeze thaws.  Return true to run the step again.
+ * other than a fatal signal.  The signals the child blocks for the new
+ * program do not count once the pending state is recomputed.  A stop
+ * (SIGSTOP cannot be blocked), a ptrace interrupt or a cgroup freeze
+ * does, but cannot take effect without user context: the child hides it
+ * from the step and keeps it for the new program (set_current_blocked()
+ * at the end of the commit recomputes the flag).  A freeze for suspend
+ * is entered here.  Return true to run the step again.
  */
 static bool pidfd_spawn_retry(int ret)
 {
@@ -381,16 +382,12 @@ static bool pidfd_spawn_retry(int ret)
 	    ret != -ERESTARTNOHAND && ret != -ERESTART_RESTARTBLOCK &&
 	    ret != -EINTR)
 		return false;
-	while (!fatal_signal_pending(current)) {
-		try_to_freeze();
-		spin_lock_irq(&current->sighand->siglock);
-		recalc_sigpending();
-		spin_unlock_irq(&current->sighand->siglock);
-		if (!signal_pending(current))
-			return true;
-		schedule_timeout_killable(HZ / 10);
-	}
-	return false;
+	try_to_freeze();
+	spin_lock_irq(&current->sighand->siglock);
+	if (!__fatal_signal_pending(current) && !freezing(current))
+		clear_thread_flag(TIF_SIGPENDING);
+	spin_unlock_irq(&current->sighand->siglock);
+	return !fatal_signal_pending(current);
 }
 
 /*

@@ -502,9 +502,9 @@ TEST_F(exec_lost, killed_by_sigsegv)
 /*
  * A signal other than SIGKILL does not interrupt a step of the commit that
  * sleeps (here the open action of a FIFO, which waits for a writer): a
- * blocked one stays pending for the new program, a stop holds the commit
- * until SIGCONT.  Neither makes the commit fail, with 512 (ERESTARTSYS)
- * or otherwise.
+ * blocked one stays pending for the new program, a stop stops the new
+ * program.  Neither makes the commit fail, with 512 (ERESTARTSYS) or
+ * otherwise.
  */
 struct commit_thread {
 	int pidfd;
@@ -537,9 +537,8 @@ static pid_t fifo_writer(const char *path)
 
 /*
  * Wait until the committing child sleeps in the state @state ('S' in the
- * open of the FIFO; 'D' for a stopped child, which waits killably for
- * SIGCONT), or until the commit has returned.  No time bound: the harness
- * has one.
+ * open of the FIFO), or until the commit has returned.  No time bound:
+ * the harness has one.
  */
 static void wait_commit_sleeps(struct spawn *s, struct commit_thread *c,
 			       char state)
@@ -566,7 +565,7 @@ FIXTURE(signal_during_step) {
 
 FIXTURE_VARIANT(signal_during_step) {
 	int sig;
-	bool stop;	/* SIGSTOP now, SIGCONT once the writer is there */
+	bool stop;	/* SIGSTOP now, SIGCONT once the program stopped */
 };
 
 FIXTURE_VARIANT_ADD(signal_during_step, sigquit) {
@@ -625,14 +624,7 @@ TEST_F(signal_during_step, not_interrupted)
 	ASSERT_EQ(0, pipe2(c.done, O_CLOEXEC));
 	ASSERT_EQ(0, pthread_create(&t, NULL, commit_thread, &c));
 
-	/*
-	 * The writer comes only once the child sleeps in the open (or, if
-	 * stopped, once SIGCONT let it go on), so that the open must wait.
-	 */
-	if (variant->stop) {
-		wait_commit_sleeps(s, &c, 'D');
-		ASSERT_EQ(0, kill(s->pid, SIGCONT));
-	}
+	/* The writer comes once the child sleeps in the open: it must wait. */
 	wait_commit_sleeps(s, &c, 'S');
 	self->writer = fifo_writer(self->fifo);
 	ASSERT_GT(self->writer, 0);
@@ -644,6 +636,12 @@ TEST_F(signal_during_step, not_interrupted)
 	if (c.ret)
 		return;
 
+	/* The stop takes effect in the program, before it reports. */
+	if (variant->stop) {
+		while (proc_state(s->pid) != 'T')
+			usleep(1000);
+		ASSERT_EQ(0, kill(s->pid, SIGCONT));
+	}
 	ASSERT_EQ(0, spawn_collect(s));
 	EXPECT_TRUE(spawn_exited_ok(s));
 	/*
