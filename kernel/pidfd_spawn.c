@@ -42,6 +42,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/net.h>
@@ -1659,6 +1660,35 @@ static int pidfd_spawn_send_request(struct pidfd_spawn_ctx *ctx,
 	return ret;
 }
 
+#ifdef CONFIG_PIDFD_SPAWN_DEBUG
+/*
+ * Test hook: a commit by the process whose pid (in the initial namespace)
+ * is debug_race_pid waits here, after pidfd_spawn_config() saw the child
+ * configurable, until the child is dead: the window in which a SIGKILL
+ * once let the committer overwrite "dead" with "committing".  The knob
+ * reads as minus that pid while the commit waits, 0 once it goes on.
+ */
+static int debug_race_pid;
+module_param(debug_race_pid, int, 0600);
+MODULE_PARM_DESC(debug_race_pid,
+		 "hold a commit by this pid until its child is dead (tests)");
+
+static void pidfd_spawn_debug_race(struct pidfd_spawn_ctx *ctx)
+{
+	if (READ_ONCE(debug_race_pid) != task_tgid_nr(current))
+		return;
+	WRITE_ONCE(debug_race_pid, -task_tgid_nr(current));
+	while (READ_ONCE(ctx->state) != PS_DEAD &&
+	       !fatal_signal_pending(current))
+		schedule_timeout_killable(HZ / 50);
+	WRITE_ONCE(debug_race_pid, 0);
+}
+#else
+static inline void pidfd_spawn_debug_race(struct pidfd_spawn_ctx *ctx)
+{
+}
+#endif
+
 static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 {
 	int ret;
@@ -1666,6 +1696,7 @@ static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 	if (!ctx->exe.name && !ctx->exe.file)
 		return -EINVAL;
 
+	pidfd_spawn_debug_race(ctx);
 	reinit_completion(&ctx->done);
 	ret = pidfd_spawn_send_request(ctx, PS_COMMITTING, PR_EXEC);
 	if (ret)

@@ -360,4 +360,82 @@ TEST_F_TIMEOUT(race, concurrent_argv, RACE_TIMEOUT)
 	}
 }
 
+#define RACE_KNOB "/sys/module/pidfd_spawn/parameters/debug_race_pid"
+
+static int knob_read(void)
+{
+	char buf[32];
+
+	if (read_path(RACE_KNOB, buf, sizeof(buf)) <= 0)
+		return INT_MIN;
+	return atoi(buf);
+}
+
+static int knob_write(int val)
+{
+	char buf[32];
+	int fd, len, ret = 0;
+
+	fd = open(RACE_KNOB, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d\n", val);
+	if (write(fd, buf, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+struct race_commit {
+	int pidfd;
+	int ret;
+};
+
+static void *race_commit(void *arg)
+{
+	struct race_commit *c = arg;
+
+	c->ret = cfg_exec(c->pidfd);
+	return NULL;
+}
+
+/*
+ * SIGKILL between a commit's check of the state and its request to the
+ * child, the window held open by the test kernel's debug_race_pid: the
+ * child dies without a commit to complete, so the committer must see
+ * "dead" (ESRCH) rather than overwrite it with "committing" and wait for
+ * a child that is gone, holding the lock that child waits for.
+ */
+TEST(kill_between_check_and_request)
+{
+	struct race_commit c;
+	struct spawn s;
+	pthread_t t;
+	char state[32];
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (access(RACE_KNOB, W_OK))
+		SKIP(return, "no debug_race_pid (CONFIG_PIDFD_SPAWN_DEBUG)");
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	c.pidfd = s.pidfd;
+	ASSERT_EQ(0, knob_write(getpid()));
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_commit, &c));
+
+	/* The committer is in the window once the knob turns negative. */
+	while (knob_read() != -getpid())
+		usleep(1000);
+	ASSERT_EQ(0, sys_pidfd_send_signal(s.pidfd, SIGKILL, NULL, 0));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-ESRCH, c.ret);
+	EXPECT_EQ(0, knob_read());
+
+	ASSERT_EQ(0, spawn_reap(&s));
+	EXPECT_TRUE(killed_by(&s.info, SIGKILL));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("dead", state);
+	spawn_fini(&s);
+}
+
 TEST_HARNESS_MAIN
