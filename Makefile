@@ -13,7 +13,7 @@ KS	:= $(BUILD)/kselftest
 SELFTESTS := pidfd clone3 pidfd_spawn
 
 .PHONY: all check check-arm64 demo deps assemble kernel kernel-bench build-tests \
-	selftests lib samples bench-build shell series bench clean help
+	selftests lib samples bench-build shell series bench clean help fuzz
 
 all: build-tests
 
@@ -67,6 +67,11 @@ selftests:
 	@$(MAKE) -s --no-print-directory -C $(SRC)/tools/testing/selftests/pidfd_spawn \
 		OUTPUT=$(KS)-32/pidfd_spawn -f Makefile -f $(H)/print-tests.mk \
 		print-tests > $(KS)-32/suites.txt
+
+# make fuzz SECONDS=N [SEED=S]: the pidfd_spawn fuzzer alone, in the guest,
+# for N seconds (20 by default); logs in build/logs-fuzz/.
+fuzz: selftests
+	@$(H)/fuzz.sh "$(SECONDS)" "$(SEED)"
 
 lib:
 	@$(MAKE) -s -C $(TOP)/tools/lib/pidfd_spawn OUTPUT=$(BUILD)/lib/
