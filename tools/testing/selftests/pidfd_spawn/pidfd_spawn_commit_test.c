@@ -731,6 +731,14 @@ static int pgid_other_session(struct spawn *s, int slave)
 	       cfg_int(s->pidfd, "pgid", getpgid(0));
 }
 
+/* Make @fd the child's fd 0 and its controlling terminal. */
+static int ctty_from(struct spawn *s, int fd)
+{
+	return cfg_fd(s->pidfd, "fd:0", fd) ?:
+	       cfg_flag(s->pidfd, "setsid") ?:
+	       cfg_int(s->pidfd, "ctty", 0);
+}
+
 /* Drivers that know no TIOCSCTTY say ENOIOCTLCMD: ENOTTY reaches the user. */
 static int ctty_pipe(struct spawn *s, int slave)
 {
@@ -738,9 +746,7 @@ static int ctty_pipe(struct spawn *s, int slave)
 
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	ret = cfg_fd(s->pidfd, "fd:0", p[0]) ?:
-	      cfg_flag(s->pidfd, "setsid") ?:
-	      cfg_int(s->pidfd, "ctty", 0);
+	ret = ctty_from(s, p[0]);
 	close(p[0]);
 	close(p[1]);
 	return ret;
@@ -753,9 +759,7 @@ static int ctty_pidfd(struct spawn *s, int slave)
 	pidfd = sys_pidfd_open(getpid(), 0);
 	if (pidfd < 0)
 		return -errno;
-	ret = cfg_fd(s->pidfd, "fd:0", pidfd) ?:
-	      cfg_flag(s->pidfd, "setsid") ?:
-	      cfg_int(s->pidfd, "ctty", 0);
+	ret = ctty_from(s, pidfd);
 	close(pidfd);
 	return ret;
 }
