@@ -764,17 +764,29 @@ static int ctty_pidfd(struct spawn *s, int slave)
 	return ret;
 }
 
-/* An inherited descriptor at or above the child's RLIMIT_NOFILE. */
-static int inherit_beyond_rlimit(struct spawn *s, int slave)
+/*
+ * Lower the parked child's RLIMIT_NOFILE to 64 (prlimit() works on a
+ * parked child) and open /dev/null.  The descriptor or -errno.
+ */
+static int nofile_64_and_null(struct spawn *s)
 {
 	struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
-	int null, ret;
+	int null;
 
 	if (prlimit(s->pid, RLIMIT_NOFILE, &rl, NULL))
 		return -errno;
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return null < 0 ? -errno : null;
+}
+
+/* An inherited descriptor at or above the child's RLIMIT_NOFILE. */
+static int inherit_beyond_rlimit(struct spawn *s, int slave)
+{
+	int null, ret;
+
+	null = nofile_64_and_null(s);
 	if (null < 0)
-		return -errno;
+		return null;
 	/* Not close-on-exec, so inherited. */
 	ret = dup2(null, 100) < 0 ? -errno : 0;
 	close(null);
@@ -786,15 +798,11 @@ static int inherit_beyond_rlimit(struct spawn *s, int slave)
 
 static int fd_beyond_rlimit(struct spawn *s, int slave)
 {
-	struct rlimit rl = { .rlim_cur = 64, .rlim_max = 64 };
 	int null, ret;
 
-	/* prlimit() works on a parked child. */
-	if (prlimit(s->pid, RLIMIT_NOFILE, &rl, NULL))
-		return -errno;
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	null = nofile_64_and_null(s);
 	if (null < 0)
-		return -errno;
+		return null;
 	ret = cfg_fd(s->pidfd, "fd:100", null);
 	close(null);
 	return ret;
