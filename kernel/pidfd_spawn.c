@@ -17,11 +17,22 @@
  * child as if by SIGKILL.
  *
  * Locking: ->lock serialises configurers and committers.  ->wait.lock
- * protects ->state and ->request, which the child reads and writes too.  The
+ * protects ->state, which the child reads and writes too: COMMITTING and
+ * ABORTED are the requests it waits for, set with ->lock held.  The
  * recorded configuration is touched by configurers only in the PARKED and
  * EXEC_FAILED states with ->lock held, and by the child only while a commit
  * is in progress (the committer holds ->lock, or the state is COMMITTING and
  * configurers back off) or, once the child is done, with ->lock held.
+ * pidfd_config() copies its key and value from user memory and takes its
+ * file references before it takes ->lock, and nothing under ->lock touches
+ * user memory: the child takes ->lock to die or finish, and must not wait
+ * on a configurer's page fault.  Lock order: ->lock, then ->wait.lock.
+ *
+ * States: PARKED --commit--> COMMITTING --> COMMITTED, or EXEC_FAILED (which
+ * a commit takes to COMMITTING again); PARKED or EXEC_FAILED --abort, or the
+ * builder's release--> ABORTED; anything short of COMMITTED --the child is
+ * killed--> DEAD.  Only a committer (->lock held) enters COMMITTING, and
+ * only from PARKED or EXEC_FAILED, checked under ->wait.lock.
  *
  * See Documentation/userspace-api/pidfd_spawn.rst.
  */
@@ -48,8 +59,8 @@
 #include <linux/net.h>
 #include <linux/pidfd_spawn.h>
 #include <linux/pidfs.h>
+#include <linux/ptrace.h>
 #include <linux/refcount.h>
-#include <linux/rseq.h>
 #include <linux/sched/coredump.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -89,12 +100,6 @@ static const char *const pidfd_spawn_state_names[] = {
 	[PS_DEAD]		= "dead",
 };
 
-enum pidfd_spawn_request {
-	PR_NONE,
-	PR_EXEC,
-	PR_ABORT,
-};
-
 enum pidfd_spawn_action_type {
 	PA_INSTALL,		/* fd:N SET_FD */
 	PA_OPEN,		/* fd:N SET_BINARY */
@@ -132,14 +137,16 @@ struct pidfd_spawn_ctx {
 	struct mutex		lock;		/* configurers, committers */
 	wait_queue_head_t	wait;		/* the parked child */
 	struct completion	done;		/* the committer */
+
+	/* Under ->wait.lock: */
 	enum pidfd_spawn_state	state;
-	enum pidfd_spawn_request request;
 	int			result;
 	bool			released;	/* the builder file is gone */
-	bool			applied;	/* actions ran (first commit) */
 	bool			carrier;	/* holds a unix socket, a ring */
 	unsigned long		in_flight;	/* SCM_RIGHTS lists holding it */
 
+	/* The configuration, under ->lock or the child's (see Locking): */
+	bool			applied;	/* actions ran (first commit) */
 	struct pidfd_spawn_path	exe;
 	struct pidfd_spawn_path	root;
 	struct pidfd_spawn_strv	argv;
@@ -149,6 +156,7 @@ struct pidfd_spawn_ctx {
 	unsigned int		nr_actions;
 	sigset_t		sigmask;
 	sigset_t		sigignore;
+	/* Stored by PIDFD_SPAWN_INT() and PIDFD_SPAWN_FLAG() keys */
 	int			umask;		/* -1: unset */
 	int			pgid;		/* -1: unset */
 	int			pdeathsig;	/* -1: unset */
@@ -156,6 +164,11 @@ struct pidfd_spawn_ctx {
 	bool			setsid;
 	bool			resetids;
 	bool			no_new_privs;
+
+	/* Set at clone3(), read-only: what mm_init() copies from an mm. */
+	bool			mm_inherit;
+	unsigned long		mm_flags;
+	unsigned long		mm_def_flags;
 };
 
 /* ---- context lifetime ------------------------------------------------- */
@@ -280,6 +293,13 @@ pid_t pidfd_spawn_clone(struct kernel_clone_args *kargs)
 	if (!ctx)
 		return -ENOMEM;
 
+	/* The program's mm will have no mm to copy these from: keep them. */
+	if (current->mm) {
+		ctx->mm_inherit = true;
+		ctx->mm_flags = mmf_init_flags(current->mm->flags);
+		ctx->mm_def_flags = current->mm->def_flags & VM_INIT_DEF_MASK;
+	}
+
 	kargs->empty = 1;
 	kargs->fn = pidfd_spawn_child;
 	kargs->fn_arg = ctx;
@@ -301,16 +321,50 @@ void pidfd_spawn_init_task(struct task_struct *p)
 	flush_signal_handlers(p, 1);
 	sigemptyset(&p->blocked);
 	sas_ss_reset(p);
-	rseq_execve(p);
+	/* With no mm, ptrace access checks read this instead. */
+	if (current->mm)
+		p->user_dumpable = get_dumpable(current->mm) == SUID_DUMP_USER;
+}
+
+/**
+ * pidfd_spawn_skip_mm_hooks - do without the fork hooks that need an mm
+ * @p: the empty child copy_process() is building
+ *
+ * copy_process() skips uprobe_copy_process() and user_events_fork() for an
+ * empty child: their state belongs to an mm, which the child gets only at
+ * its exec.  Clear the pointers dup_task_struct() copied, as they would.
+ */
+void pidfd_spawn_skip_mm_hooks(struct task_struct *p)
+{
 #ifdef CONFIG_UPROBES
 	p->utask = NULL;
 #endif
 #ifdef CONFIG_USER_EVENTS
 	p->user_event_mm = NULL;
 #endif
-	/* With no mm, ptrace access checks read this instead. */
-	if (current->mm)
-		p->user_dumpable = get_dumpable(current->mm) == SUID_DUMP_USER;
+}
+
+/**
+ * pidfd_spawn_init_mm - give the mm of an empty process's program its flags
+ * @mm: the mm that mm_init() sets up for the current task, which has none
+ *
+ * The mm that an exec creates copies its flags from the mm it replaces; an
+ * empty process has none.  Give its program those its creator had at
+ * clone3(), as fork() and execve() would: PR_SET_MDWE, PR_SET_THP_DISABLE,
+ * PR_SET_MEMORY_MERGE, the coredump filter.  pidfd_spawn_child_exec() points
+ * ->worker_private at the context for the duration of the exec.
+ */
+void pidfd_spawn_init_mm(struct mm_struct *mm)
+{
+	struct pidfd_spawn_ctx *ctx;
+
+	if (current->flags & (PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER))
+		return;
+	ctx = current->worker_private;
+	if (ctx && ctx->mm_inherit) {
+		mm->flags = ctx->mm_flags;
+		mm->def_flags = ctx->mm_def_flags;
+	}
 }
 
 /**
@@ -318,12 +372,10 @@ void pidfd_spawn_init_task(struct task_struct *p)
  * @pidfile: the pidfd file copy_process() prepared, not installed yet
  * @ctx: the context pidfd_spawn_clone() passed as fn_arg
  */
-void pidfd_spawn_attach(struct file *pidfile, void *ctx)
+void pidfd_spawn_attach(struct file *pidfile, struct pidfd_spawn_ctx *ctx)
 {
-	struct pidfd_spawn_ctx *c = ctx;
-
-	refcount_inc(&c->count);
-	pidfs_set_builder(pidfile, c);
+	refcount_inc(&ctx->count);
+	pidfs_set_builder(pidfile, ctx);
 }
 
 /**
@@ -338,7 +390,6 @@ void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx)
 	ctx->released = true;
 	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
 		ctx->state = PS_ABORTED;
-		ctx->request = PR_ABORT;
 		wake_up_locked(&ctx->wait);
 	}
 	spin_unlock(&ctx->wait.lock);
@@ -418,8 +469,8 @@ static int pidfd_spawn_user_errno(int err)
  * Leave for good before a successful commit: tell a waiting committer why,
  * drop the configuration and die.  @err is what the committer gets.
  */
-static void __noreturn pidfd_spawn_die(struct pidfd_spawn_ctx *ctx, int err,
-				       int sig)
+static void __noreturn pidfd_spawn_child_die(struct pidfd_spawn_ctx *ctx,
+					     int err, int sig)
 {
 	bool committing;
 
@@ -444,6 +495,8 @@ static void __noreturn pidfd_spawn_die(struct pidfd_spawn_ctx *ctx, int err,
  * the *at() system calls do, by running @fn with the working directory
  * switched to @dir.  Nothing else shares this fs_struct (CLONE_FS is
  * refused), so the switch is invisible but to /proc/PID/cwd readers.
+ * vfs_path_lookup() and file_open_root() would not do: they take @dir as
+ * the root of the walk, so ".." and absolute symlinks would stay inside it.
  */
 static int pidfd_spawn_at(struct file *dir, const char *name,
 			  int (*fn)(const char *name, void *arg), void *arg)
@@ -653,7 +706,7 @@ static int pidfd_spawn_check_inherit(struct files_struct *files)
 }
 
 /* Everything but the exec, in the order the documentation gives. */
-static int pidfd_spawn_apply(struct pidfd_spawn_ctx *ctx)
+static int pidfd_spawn_child_apply(struct pidfd_spawn_ctx *ctx)
 {
 	struct pidfd_spawn_action *a;
 	int ret;
@@ -753,7 +806,7 @@ static bool pidfd_spawn_exec_lost(void)
  * One exec attempt: 0 once the new image runs, or an errno.  -ECANCELED:
  * seccomp wants the process dead.
  */
-static int pidfd_spawn_exec(struct pidfd_spawn_ctx *ctx)
+static int pidfd_spawn_child_exec(struct pidfd_spawn_ctx *ctx)
 {
 	const char **argv, **envp = NULL;
 	const char *name = ctx->exe.name;
@@ -786,12 +839,14 @@ static int pidfd_spawn_exec(struct pidfd_spawn_ctx *ctx)
 		ctx->result = 0;
 		task_lock(current);
 		current->vfork_done = &ctx->done;
+		current->worker_private = ctx;	/* for pidfd_spawn_init_mm() */
 		task_unlock(current);
 		do {
 			ret = kernel_execveat(fd, name, argv, envp, flags);
 		} while (!pidfd_spawn_exec_lost() && pidfd_spawn_retry(ret));
 		task_lock(current);
 		current->vfork_done = NULL;
+		current->worker_private = NULL;
 		task_unlock(current);
 	}
 	if (ret && fd >= 0)
@@ -824,7 +879,7 @@ static void __noreturn pidfd_spawn_child_exec_lost(struct pidfd_spawn_ctx *ctx)
 	do_group_exit(fatal_signal_pending(current) ? SIGKILL : SIGSEGV);
 }
 
-static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
+static int pidfd_spawn_child_commit(struct pidfd_spawn_ctx *ctx)
 {
 	sigset_t all_but_kill;
 	int ret;
@@ -838,7 +893,7 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 	set_current_blocked(&all_but_kill);
 
 	if (!ctx->applied) {
-		ret = pidfd_spawn_apply(ctx);
+		ret = pidfd_spawn_child_apply(ctx);
 		/* The files are the child's now, or useless: let them go. */
 		pidfd_spawn_free_inherit(ctx);
 		pidfd_spawn_free_actions(ctx);
@@ -846,24 +901,24 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 		task_work_run();
 		/* Killed meanwhile: whatever failed, the process is gone. */
 		if (fatal_signal_pending(current))
-			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+			pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
 		if (ret)
-			pidfd_spawn_die(ctx, ret, SIGKILL);
+			pidfd_spawn_child_die(ctx, ret, SIGKILL);
 		ctx->applied = true;
 	}
 
-	ret = pidfd_spawn_exec(ctx);
+	ret = pidfd_spawn_child_exec(ctx);
 	if (!ret) {
 		pidfd_spawn_set_state(ctx, PS_COMMITTED);
 		set_current_blocked(&ctx->sigmask);
 		return 0;
 	}
 	if (ret == -ECANCELED)
-		pidfd_spawn_die(ctx, -EPERM, SIGSYS);
+		pidfd_spawn_child_die(ctx, -EPERM, SIGSYS);
 	if (pidfd_spawn_exec_lost())
 		pidfd_spawn_child_exec_lost(ctx);
 	if (fatal_signal_pending(current))
-		pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+		pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
 
 	sigemptyset(&all_but_kill);
 	set_current_blocked(&all_but_kill);
@@ -872,7 +927,7 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 	spin_lock(&ctx->wait.lock);
 	if (ctx->released) {
 		spin_unlock(&ctx->wait.lock);
-		pidfd_spawn_die(ctx, ret, SIGKILL);
+		pidfd_spawn_child_die(ctx, ret, SIGKILL);
 	}
 	ctx->result = pidfd_spawn_user_errno(ret);
 	ctx->state = PS_EXEC_FAILED;
@@ -881,9 +936,12 @@ static int pidfd_spawn_commit(struct pidfd_spawn_ctx *ctx)
 	return ret;
 }
 
+/* A commit or an abort for the child to act on. */
 static bool pidfd_spawn_requested(struct pidfd_spawn_ctx *ctx)
 {
-	return READ_ONCE(ctx->request) != PR_NONE;
+	enum pidfd_spawn_state state = READ_ONCE(ctx->state);
+
+	return state == PS_COMMITTING || state == PS_ABORTED;
 }
 
 /*
@@ -893,23 +951,26 @@ static bool pidfd_spawn_requested(struct pidfd_spawn_ctx *ctx)
 static int pidfd_spawn_child(void *data)
 {
 	struct pidfd_spawn_ctx *ctx = data;
-	enum pidfd_spawn_request req;
+	enum pidfd_spawn_state state;
+
+	/* Auto-attached by its creator's tracer: the stop a fork child owes. */
+	if (unlikely(current->ptrace))
+		ptrace_stop_parked();
 
 	for (;;) {
 		task_work_run();
 		if (wait_event_state(ctx->wait, pidfd_spawn_requested(ctx),
 				     (TASK_KILLABLE | TASK_NOLOAD |
 				      TASK_FREEZABLE)))
-			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
+			pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
 
 		spin_lock(&ctx->wait.lock);
-		req = ctx->request;
-		ctx->request = PR_NONE;
+		state = ctx->state;
 		spin_unlock(&ctx->wait.lock);
 
-		if (req == PR_ABORT)
-			pidfd_spawn_die(ctx, -ESRCH, SIGKILL);
-		if (req == PR_EXEC && !pidfd_spawn_commit(ctx))
+		if (state == PS_ABORTED)
+			pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
+		if (!pidfd_spawn_child_commit(ctx))
 			break;
 	}
 
@@ -923,12 +984,37 @@ static int pidfd_spawn_child(void *data)
 
 /* ---- pidfd_config() ----------------------------------------------------- */
 
+struct pidfd_spawn_key;
+
+/*
+ * A pidfd_config() call, decoded before ->lock is taken, as fsconfig()
+ * decodes into a struct fs_parameter: nothing done under ->lock touches user
+ * memory, so a page fault that does not resolve (userfaultfd, FUSE) cannot
+ * hold up the child, which takes ->lock to die.  A setter takes what it
+ * keeps (and clears the field); pidfd_spawn_param_free() drops the rest.
+ */
 struct pidfd_spawn_param {
+	const struct pidfd_spawn_key *key;
 	unsigned int		cmd;
-	const void __user	*value;
 	int			aux;
 	unsigned int		fd;	/* N of "fd:N" */
+	char			*string; /* a string, a path, the path of an open */
+	void			*blob;	/* the aux bytes of an argv/envp block */
+	struct file		*file;	/* SET_FD, the dirfd of SET_PATH* */
+	union {
+		sigset_t	sigset;	/* sigmask, sigignore */
+		struct pidfd_config_open open;	/* fd:N SET_BINARY */
+		unsigned int	count;	/* strings in @blob */
+	};
 };
+
+static void pidfd_spawn_param_free(struct pidfd_spawn_param *p)
+{
+	kfree(p->string);
+	kvfree(p->blob);
+	if (p->file)
+		fput(p->file);
+}
 
 /* Copy a user string of at most @max bytes (NUL included) into @out. */
 static int pidfd_spawn_copy_string(const char __user *src, long max,
@@ -1052,82 +1138,68 @@ void pidfd_spawn_scm_put(struct file *file)
 }
 
 /* A file from the caller that may be handed to the child. */
-static struct file *pidfd_spawn_get_file(struct pidfd_spawn_ctx *ctx, int fd)
+/* The file of a SET_FD value or of a dirfd, into @p->file. */
+static int pidfd_spawn_decode_file(struct pidfd_spawn_param *p, int fd)
 {
-	struct file *file;
-	int ret;
-
 	/* O_PATH files too: they serve as directories and for fexecve(). */
-	file = fget_raw(fd);
-	if (!file)
-		return ERR_PTR(-EBADF);
+	p->file = fget_raw(fd);
+	if (!p->file)
+		return -EBADF;
 	/* A builder inside a child could keep that child parked forever. */
-	if (pidfs_is_builder(file)) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	ret = pidfd_spawn_take_carrier(ctx, file);
-	if (ret) {
-		fput(file);
-		return ERR_PTR(ret);
-	}
-	return file;
+	if (pidfs_is_builder(p->file))
+		return -EINVAL;
+	return 0;
 }
 
-/* SET_PATH, SET_PATH_EMPTY and SET_FD values of exe, cwd and root. */
-static int pidfd_spawn_get_path(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p,
-				struct pidfd_spawn_path *out)
+/*
+ * SET_PATH, SET_PATH_EMPTY, SET_STRING and SET_FD values of exe, cwd and
+ * root, once @p->string holds the name: a name, a file, or both (relative
+ * to that directory).  A NULL name with a file is the file itself.
+ */
+static int pidfd_spawn_decode_path(struct pidfd_spawn_param *p)
 {
-	struct pidfd_spawn_path path = {};
 	int ret;
 
-	if (p->cmd == PIDFD_CONFIG_SET_FD) {
-		path.file = pidfd_spawn_get_file(ctx, p->aux);
-		if (IS_ERR(path.file))
-			return PTR_ERR(path.file);
-		*out = path;
-		return 0;
-	}
-
-	ret = pidfd_spawn_copy_string(p->value, PATH_MAX, -ENAMETOOLONG,
-				      &path.name);
-	if (ret)
-		return ret;
-	if (!path.name[0] && p->cmd != PIDFD_CONFIG_SET_PATH_EMPTY) {
-		kfree(path.name);
+	if (p->cmd == PIDFD_CONFIG_SET_FD)
+		return pidfd_spawn_decode_file(p, p->aux);
+	if (!p->string[0] && p->cmd != PIDFD_CONFIG_SET_PATH_EMPTY)
 		return -ENOENT;
+	if (p->cmd == PIDFD_CONFIG_SET_STRING || p->aux == AT_FDCWD)
+		return p->string[0] ? 0 : -EBADF;
+	ret = pidfd_spawn_decode_file(p, p->aux);
+	if (!ret && !p->string[0]) {
+		kfree(p->string);
+		p->string = NULL;
 	}
-	if (p->cmd == PIDFD_CONFIG_SET_STRING || p->aux == AT_FDCWD) {
-		if (!path.name[0]) {
-			kfree(path.name);
-			return -EBADF;
-		}
-		*out = path;
-		return 0;
+	return ret;
+}
+
+/* Take the decoded path of @p, and account for its file. */
+static int pidfd_spawn_take_path(struct pidfd_spawn_ctx *ctx,
+				 struct pidfd_spawn_param *p,
+				 struct pidfd_spawn_path *path)
+{
+	int ret;
+
+	if (p->file) {
+		ret = pidfd_spawn_take_carrier(ctx, p->file);
+		if (ret)
+			return ret;
 	}
-	path.file = pidfd_spawn_get_file(ctx, p->aux);
-	if (IS_ERR(path.file)) {
-		ret = PTR_ERR(path.file);
-		kfree(path.name);
-		return ret;
-	}
-	if (!path.name[0]) {
-		/* The dirfd itself. */
-		kfree(path.name);
-		path.name = NULL;
-	}
-	*out = path;
+	path->name = p->string;
+	path->file = p->file;
+	p->string = NULL;
+	p->file = NULL;
 	return 0;
 }
 
 static int pidfd_spawn_set_exe(struct pidfd_spawn_ctx *ctx,
-			       const struct pidfd_spawn_param *p)
+			       struct pidfd_spawn_param *p)
 {
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(ctx, p, &path);
+	ret = pidfd_spawn_take_path(ctx, p, &path);
 	if (ret)
 		return ret;
 	pidfd_spawn_path_clear(&ctx->exe);
@@ -1136,12 +1208,12 @@ static int pidfd_spawn_set_exe(struct pidfd_spawn_ctx *ctx,
 }
 
 static int pidfd_spawn_set_root(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p)
+				struct pidfd_spawn_param *p)
 {
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(ctx, p, &path);
+	ret = pidfd_spawn_take_path(ctx, p, &path);
 	if (ret)
 		return ret;
 	pidfd_spawn_path_clear(&ctx->root);
@@ -1175,93 +1247,89 @@ static int pidfd_spawn_strv_append(struct pidfd_spawn_ctx *ctx,
 				   struct pidfd_spawn_strv *v,
 				   const struct pidfd_spawn_param *p)
 {
-	char *s;
-	size_t len;
+	size_t len = strlen(p->string) + 1;
 	int ret;
 
-	ret = pidfd_spawn_copy_string(p->value, MAX_ARG_STRLEN, -E2BIG, &s);
-	if (ret)
-		return ret;
-	len = strlen(s) + 1;
 	ret = pidfd_spawn_check_args(ctx, v, v->len + len, v->count + 1);
 	if (ret)
-		goto out;
+		return ret;
 	if (v->len + len > v->size) {
 		size_t size = max_t(size_t, 2 * v->size, v->len + len);
 		char *buf;
 
 		size = max_t(size_t, size, 256);
-		ret = -ENOMEM;
 		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!buf)
-			goto out;
+			return -ENOMEM;
 		if (v->len)
 			memcpy(buf, v->buf, v->len);
 		kvfree(v->buf);
 		v->buf = buf;
 		v->size = size;
 	}
-	memcpy(v->buf + v->len, s, len);
+	memcpy(v->buf + v->len, p->string, len);
 	v->len += len;
 	v->count++;
-	ret = 0;
-out:
-	kfree(s);
-	return ret;
+	return 0;
 }
 
-/* Replace the whole vector with a block of NUL-terminated strings. */
-static int pidfd_spawn_strv_replace(struct pidfd_spawn_ctx *ctx,
-				    struct pidfd_spawn_strv *v,
-				    const struct pidfd_spawn_param *p)
+/* A block of NUL-terminated strings (SET_BINARY of argv, envp). */
+static int pidfd_spawn_decode_strv(struct pidfd_spawn_param *p,
+				   const void __user *value)
 {
 	size_t len = p->aux, off = 0, n;
-	unsigned int count = 0;
 	char *buf;
-	int ret;
 
 	if (p->aux < 0)
 		return -EINVAL;
-	if (!len) {
-		pidfd_spawn_strv_clear(v);
+	if (!len)
 		return 0;
-	}
 	if (len > pidfd_spawn_arg_limit())
 		return -E2BIG;
 	buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
-	ret = -EFAULT;
-	if (copy_from_user(buf, p->value, len))
-		goto err;
-	ret = -EINVAL;
+	p->blob = buf;
+	if (copy_from_user(buf, value, len))
+		return -EFAULT;
 	if (buf[len - 1])
-		goto err;
+		return -EINVAL;
 	while (off < len) {
 		n = strlen(buf + off) + 1;
-		ret = -E2BIG;
 		if (n > MAX_ARG_STRLEN)
-			goto err;
+			return -E2BIG;
 		off += n;
-		count++;
+		p->count++;
 	}
-	ret = pidfd_spawn_check_args(ctx, v, len, count);
-	if (ret)
-		goto err;
-	kvfree(v->buf);
-	v->buf = buf;
-	v->len = len;
-	v->size = len;
-	v->count = count;
 	return 0;
-err:
-	kvfree(buf);
-	return ret;
+}
+
+/* Replace the whole vector with the decoded block. */
+static int pidfd_spawn_strv_replace(struct pidfd_spawn_ctx *ctx,
+				    struct pidfd_spawn_strv *v,
+				    struct pidfd_spawn_param *p)
+{
+	int ret;
+
+	if (!p->blob) {
+		pidfd_spawn_strv_clear(v);
+		return 0;
+	}
+	ret = pidfd_spawn_check_args(ctx, v, p->aux, p->count);
+	if (ret)
+		return ret;
+	kvfree(v->buf);
+	v->buf = p->blob;
+	v->len = p->aux;
+	v->size = p->aux;
+	v->count = p->count;
+	p->blob = NULL;
+	return 0;
 }
 
 static int pidfd_spawn_set_strv(struct pidfd_spawn_ctx *ctx,
 				struct pidfd_spawn_strv *v,
-				const struct pidfd_spawn_param *p)
+				struct pidfd_spawn_param *p)
 {
 	switch (p->cmd) {
 	case PIDFD_CONFIG_SET_STRING:
@@ -1275,13 +1343,13 @@ static int pidfd_spawn_set_strv(struct pidfd_spawn_ctx *ctx,
 }
 
 static int pidfd_spawn_set_argv(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p)
+				struct pidfd_spawn_param *p)
 {
 	return pidfd_spawn_set_strv(ctx, &ctx->argv, p);
 }
 
 static int pidfd_spawn_set_envp(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p)
+				struct pidfd_spawn_param *p)
 {
 	return pidfd_spawn_set_strv(ctx, &ctx->envp, p);
 }
@@ -1296,88 +1364,90 @@ static int pidfd_spawn_add_action(struct pidfd_spawn_ctx *ctx,
 	return 0;
 }
 
-static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
-			      const struct pidfd_spawn_param *p)
+/* The struct pidfd_config_open of an fd:N SET_BINARY, and its path. */
+static int pidfd_spawn_decode_open(struct pidfd_spawn_param *p,
+				   const void __user *value)
 {
-	struct pidfd_config_open how;
+	int ret;
+
+	if (p->aux < PIDFD_CONFIG_OPEN_SIZE_VER0)
+		return -EINVAL;
+	if (p->aux > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&p->open, sizeof(p->open), value, p->aux);
+	if (ret)
+		return ret;
+	if (p->open.reserved)
+		return -EINVAL;
+	return pidfd_spawn_copy_string(u64_to_user_ptr(p->open.path),
+				       PATH_MAX, -ENAMETOOLONG, &p->string);
+}
+
+static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
+			      struct pidfd_spawn_param *p)
+{
 	struct pidfd_spawn_action *a;
 	int ret;
 
+	if (p->file) {
+		ret = pidfd_spawn_take_carrier(ctx, p->file);
+		if (ret)
+			return ret;
+	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	a->fd = p->fd;
-
 	switch (p->cmd) {
 	case PIDFD_CONFIG_SET_FD:
 		a->type = PA_INSTALL;
-		a->file = pidfd_spawn_get_file(ctx, p->aux);
-		if (IS_ERR(a->file)) {
-			ret = PTR_ERR(a->file);
-			a->file = NULL;
-			goto err;
-		}
 		break;
 	case PIDFD_CONFIG_SET_BINARY:
 		a->type = PA_OPEN;
-		ret = -EINVAL;
-		if (p->aux < PIDFD_CONFIG_OPEN_SIZE_VER0)
-			goto err;
-		ret = -E2BIG;
-		if (p->aux > PAGE_SIZE)
-			goto err;
-		ret = copy_struct_from_user(&how, sizeof(how), p->value, p->aux);
-		if (ret)
-			goto err;
-		ret = -EINVAL;
-		if (how.reserved)
-			goto err;
-		ret = pidfd_spawn_copy_string(u64_to_user_ptr(how.path),
-					      PATH_MAX, -ENAMETOOLONG,
-					      &a->path);
-		if (ret)
-			goto err;
-		a->flags = how.flags;
-		a->mode = how.mode & S_IALLUGO;
+		a->flags = p->open.flags;
+		a->mode = p->open.mode & S_IALLUGO;
 		break;
 	default:
 		a->type = PA_CLOSE;
 		break;
 	}
 	ret = pidfd_spawn_add_action(ctx, a);
-	if (!ret)
-		return 0;
-err:
-	if (a->file)
-		fput(a->file);
-	kfree(a->path);
-	kfree(a);
-	return ret;
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+	a->file = p->file;
+	a->path = p->string;
+	p->file = NULL;
+	p->string = NULL;
+	return 0;
 }
 
 static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
-			       const struct pidfd_spawn_param *p)
+			       struct pidfd_spawn_param *p)
 {
 	struct pidfd_spawn_action *a;
 	struct pidfd_spawn_path path;
 	int ret;
 
-	ret = pidfd_spawn_get_path(ctx, p, &path);
-	if (ret)
-		return ret;
-	ret = -ENOMEM;
 	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
-	if (a) {
-		a->type = path.name ? PA_CHDIR_PATH : PA_CHDIR_FILE;
-		a->path = path.name;
-		a->file = path.file;
-		ret = pidfd_spawn_add_action(ctx, a);
-		if (!ret)
-			return 0;
+	if (!a)
+		return -ENOMEM;
+	ret = pidfd_spawn_take_path(ctx, p, &path);
+	if (ret) {
 		kfree(a);
+		return ret;
 	}
-	pidfd_spawn_path_clear(&path);
-	return ret;
+	ret = pidfd_spawn_add_action(ctx, a);
+	if (ret) {
+		pidfd_spawn_path_clear(&path);
+		kfree(a);
+		return ret;
+	}
+	a->type = path.name ? PA_CHDIR_PATH : PA_CHDIR_FILE;
+	a->path = path.name;
+	a->file = path.file;
+	return 0;
 }
 
 /*
@@ -1385,7 +1455,7 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
  * out: a child holding its own builder would keep itself alive.
  */
 static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
-				   const struct pidfd_spawn_param *p)
+				   struct pidfd_spawn_param *p)
 {
 	struct files_struct *files;
 	int ret;
@@ -1403,111 +1473,43 @@ static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
 	return 0;
 }
 
-static int pidfd_spawn_set_sigset(const struct pidfd_spawn_param *p,
-				  sigset_t *set)
+/* The sigset_t of a sigmask or sigignore SET_BINARY. */
+static int pidfd_spawn_decode_sigset(struct pidfd_spawn_param *p,
+				     const void __user *value)
 {
-	sigset_t s;
 	int ret;
 
-	if (p->aux < (int)sizeof(s))
+	if (p->aux < (int)sizeof(p->sigset))
 		return -EINVAL;
 	if (p->aux > PAGE_SIZE)
 		return -E2BIG;
-	ret = copy_struct_from_user(&s, sizeof(s), p->value, p->aux);
+	ret = copy_struct_from_user(&p->sigset, sizeof(p->sigset), value,
+				    p->aux);
 	if (ret)
 		return ret;
 #ifdef CONFIG_COMPAT
 	/* A 32-bit caller's words are in another order on big-endian. */
-	if (in_compat_syscall() && get_compat_sigset(&s, p->value))
+	if (in_compat_syscall() && get_compat_sigset(&p->sigset, value))
 		return -EFAULT;
 #endif
-	*set = s;
 	return 0;
 }
 
 static int pidfd_spawn_set_sigmask(struct pidfd_spawn_ctx *ctx,
-				   const struct pidfd_spawn_param *p)
+				   struct pidfd_spawn_param *p)
 {
-	sigset_t s;
-	int ret;
-
-	ret = pidfd_spawn_set_sigset(p, &s);
-	if (ret)
-		return ret;
-	sigdelsetmask(&s, sigmask(SIGKILL) | sigmask(SIGSTOP));
-	ctx->sigmask = s;
+	ctx->sigmask = p->sigset;
+	sigdelsetmask(&ctx->sigmask, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	return 0;
 }
 
 static int pidfd_spawn_set_sigignore(struct pidfd_spawn_ctx *ctx,
-				     const struct pidfd_spawn_param *p)
+				     struct pidfd_spawn_param *p)
 {
-	sigset_t s;
-	int ret;
-
-	ret = pidfd_spawn_set_sigset(p, &s);
-	if (ret)
-		return ret;
-	if (sigismember(&s, SIGKILL) || sigismember(&s, SIGSTOP))
+	if (sigismember(&p->sigset, SIGKILL) || sigismember(&p->sigset, SIGSTOP))
 		return -EINVAL;
-	ctx->sigignore = s;
+	ctx->sigignore = p->sigset;
 	return 0;
-}
-
-static int pidfd_spawn_set_flag(struct pidfd_spawn_ctx *ctx, bool *flag)
-{
-	*flag = true;
-	return 0;
-}
-
-static int pidfd_spawn_set_setsid(struct pidfd_spawn_ctx *ctx,
-				  const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_flag(ctx, &ctx->setsid);
-}
-
-static int pidfd_spawn_set_resetids(struct pidfd_spawn_ctx *ctx,
-				    const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_flag(ctx, &ctx->resetids);
-}
-
-static int pidfd_spawn_set_nnp(struct pidfd_spawn_ctx *ctx,
-			       const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_flag(ctx, &ctx->no_new_privs);
-}
-
-static int pidfd_spawn_set_int(int *dst, int val, int min, int max)
-{
-	if (val < min || val > max)
-		return -EINVAL;
-	*dst = val;
-	return 0;
-}
-
-static int pidfd_spawn_set_umask(struct pidfd_spawn_ctx *ctx,
-				 const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_int(&ctx->umask, p->aux, 0, 0777);
-}
-
-static int pidfd_spawn_set_pgid(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_int(&ctx->pgid, p->aux, 0, INT_MAX);
-}
-
-static int pidfd_spawn_set_pdeathsig(struct pidfd_spawn_ctx *ctx,
-				     const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_int(&ctx->pdeathsig, p->aux, 0, _NSIG);
-}
-
-static int pidfd_spawn_set_ctty(struct pidfd_spawn_ctx *ctx,
-				const struct pidfd_spawn_param *p)
-{
-	return pidfd_spawn_set_int(&ctx->ctty, p->aux, 0, INT_MAX);
 }
 
 #define CMD(c)	BIT(PIDFD_CONFIG_##c)
@@ -1516,34 +1518,81 @@ struct pidfd_spawn_key {
 	const char	*name;
 	unsigned int	cmds;		/* the commands it accepts */
 	bool		retry;		/* may change after a failed exec */
-	int (*set)(struct pidfd_spawn_ctx *ctx,
-		   const struct pidfd_spawn_param *p);
+	bool		path;		/* its strings are paths */
+	size_t		offset;		/* the field of a flag or an int */
+	int		min, max;	/* the range of an int */
+	/* SET_BINARY: check the size and decode the value */
+	int (*decode)(struct pidfd_spawn_param *p, const void __user *value);
+	/* Store the decoded value; called with ->lock held */
+	int (*set)(struct pidfd_spawn_ctx *ctx, struct pidfd_spawn_param *p);
 };
 
+/* SET_FLAG of a key that only turns a bool of the context on. */
+static int pidfd_spawn_store_flag(struct pidfd_spawn_ctx *ctx,
+				  struct pidfd_spawn_param *p)
+{
+	*(bool *)((char *)ctx + p->key->offset) = true;
+	return 0;
+}
+
+/* SET_INT of a key that stores an int of the context, within a range. */
+static int pidfd_spawn_store_int(struct pidfd_spawn_ctx *ctx,
+				 struct pidfd_spawn_param *p)
+{
+	if (p->aux < p->key->min || p->aux > p->key->max)
+		return -EINVAL;
+	*(int *)((char *)ctx + p->key->offset) = p->aux;
+	return 0;
+}
+
+/* A key whose SET_FLAG sets a bool of the context. */
+#define PIDFD_SPAWN_FLAG(_name, field) {				\
+	.name = _name, .cmds = CMD(SET_FLAG),				\
+	.offset = offsetof(struct pidfd_spawn_ctx, field),		\
+	.set = pidfd_spawn_store_flag,					\
+}
+
+/* A key whose SET_INT stores an int of the context, from @_min to @_max. */
+#define PIDFD_SPAWN_INT(_name, field, _min, _max) {			\
+	.name = _name, .cmds = CMD(SET_INT),				\
+	.offset = offsetof(struct pidfd_spawn_ctx, field),		\
+	.min = _min, .max = _max, .set = pidfd_spawn_store_int,	\
+}
+
 static const struct pidfd_spawn_key pidfd_spawn_keys[] = {
-	{ "exe", CMD(SET_PATH) | CMD(SET_PATH_EMPTY) | CMD(SET_FD) |
-		 CMD(SET_STRING), true, pidfd_spawn_set_exe },
-	{ "argv", CMD(SET_STRING) | CMD(SET_BINARY) | CMD(SET_FLAG), true,
-		  pidfd_spawn_set_argv },
-	{ "envp", CMD(SET_STRING) | CMD(SET_BINARY) | CMD(SET_FLAG), true,
-		  pidfd_spawn_set_envp },
-	{ "inherit_fds", CMD(SET_FLAG), false, pidfd_spawn_set_inherit },
-	{ "cwd", CMD(SET_PATH) | CMD(SET_FD), false, pidfd_spawn_set_cwd },
-	{ "root", CMD(SET_PATH) | CMD(SET_FD), false, pidfd_spawn_set_root },
-	{ "umask", CMD(SET_INT), false, pidfd_spawn_set_umask },
-	{ "sigmask", CMD(SET_BINARY), false, pidfd_spawn_set_sigmask },
-	{ "sigignore", CMD(SET_BINARY), false, pidfd_spawn_set_sigignore },
-	{ "setsid", CMD(SET_FLAG), false, pidfd_spawn_set_setsid },
-	{ "pgid", CMD(SET_INT), false, pidfd_spawn_set_pgid },
-	{ "resetids", CMD(SET_FLAG), false, pidfd_spawn_set_resetids },
-	{ "no_new_privs", CMD(SET_FLAG), false, pidfd_spawn_set_nnp },
-	{ "pdeathsig", CMD(SET_INT), false, pidfd_spawn_set_pdeathsig },
-	{ "ctty", CMD(SET_INT), false, pidfd_spawn_set_ctty },
+	{ .name = "exe", .cmds = CMD(SET_PATH) | CMD(SET_PATH_EMPTY) |
+	  CMD(SET_FD) | CMD(SET_STRING), .retry = true, .path = true,
+	  .set = pidfd_spawn_set_exe },
+	{ .name = "argv", .cmds = CMD(SET_STRING) | CMD(SET_BINARY) |
+	  CMD(SET_FLAG), .retry = true,
+	  .decode = pidfd_spawn_decode_strv, .set = pidfd_spawn_set_argv },
+	{ .name = "envp", .cmds = CMD(SET_STRING) | CMD(SET_BINARY) |
+	  CMD(SET_FLAG), .retry = true,
+	  .decode = pidfd_spawn_decode_strv, .set = pidfd_spawn_set_envp },
+	{ .name = "inherit_fds", .cmds = CMD(SET_FLAG),
+	  .set = pidfd_spawn_set_inherit },
+	{ .name = "cwd", .cmds = CMD(SET_PATH) | CMD(SET_FD), .path = true,
+	  .set = pidfd_spawn_set_cwd },
+	{ .name = "root", .cmds = CMD(SET_PATH) | CMD(SET_FD), .path = true,
+	  .set = pidfd_spawn_set_root },
+	PIDFD_SPAWN_INT("umask", umask, 0, 0777),
+	{ .name = "sigmask", .cmds = CMD(SET_BINARY),
+	  .decode = pidfd_spawn_decode_sigset,
+	  .set = pidfd_spawn_set_sigmask },
+	{ .name = "sigignore", .cmds = CMD(SET_BINARY),
+	  .decode = pidfd_spawn_decode_sigset,
+	  .set = pidfd_spawn_set_sigignore },
+	PIDFD_SPAWN_FLAG("setsid", setsid),
+	PIDFD_SPAWN_INT("pgid", pgid, 0, INT_MAX),
+	PIDFD_SPAWN_FLAG("resetids", resetids),
+	PIDFD_SPAWN_FLAG("no_new_privs", no_new_privs),
+	PIDFD_SPAWN_INT("pdeathsig", pdeathsig, 0, _NSIG),
+	PIDFD_SPAWN_INT("ctty", ctty, 0, INT_MAX),
 };
 
 static const struct pidfd_spawn_key pidfd_spawn_fd_key = {
-	"fd:N", CMD(SET_FD) | CMD(SET_BINARY) | CMD(SET_FLAG), false,
-	pidfd_spawn_set_fd,
+	.name = "fd:N", .cmds = CMD(SET_FD) | CMD(SET_BINARY) | CMD(SET_FLAG),
+	.decode = pidfd_spawn_decode_open, .set = pidfd_spawn_set_fd,
 };
 
 /*
@@ -1637,22 +1686,21 @@ static void pidfd_spawn_audit_exec(struct pidfd_spawn_ctx *ctx)
 
 /*
  * Hand a configurable child a request.  ->lock keeps other configurers
- * out, but not the child: a SIGKILL makes it pidfd_spawn_die() (state
+ * out, but not the child: a SIGKILL makes it pidfd_spawn_child_die() (state
  * "dead") without ->lock, any time after pidfd_spawn_config() looked at
  * the state.  So look again, under the lock the child sets it with: a
  * committer that overwrote "dead" with "committing" would wait for a child
  * that is gone, holding ->lock, which the dying child waits for.
  */
-static int pidfd_spawn_send_request(struct pidfd_spawn_ctx *ctx,
-				    enum pidfd_spawn_state state,
-				    enum pidfd_spawn_request req)
+static int pidfd_spawn_send_request_locked(struct pidfd_spawn_ctx *ctx,
+					   enum pidfd_spawn_state state)
 {
 	int ret = -ESRCH;
 
+	lockdep_assert_held(&ctx->lock);
 	spin_lock(&ctx->wait.lock);
 	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
 		ctx->state = state;
-		ctx->request = req;
 		wake_up_locked(&ctx->wait);
 		ret = 0;
 	}
@@ -1689,16 +1737,17 @@ static inline void pidfd_spawn_debug_race(struct pidfd_spawn_ctx *ctx)
 }
 #endif
 
-static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
+static int pidfd_spawn_cmd_exec(struct pidfd_spawn_ctx *ctx)
 {
 	int ret;
 
+	lockdep_assert_held(&ctx->lock);
 	if (!ctx->exe.name && !ctx->exe.file)
 		return -EINVAL;
 
 	pidfd_spawn_debug_race(ctx);
 	reinit_completion(&ctx->done);
-	ret = pidfd_spawn_send_request(ctx, PS_COMMITTING, PR_EXEC);
+	ret = pidfd_spawn_send_request_locked(ctx, PS_COMMITTING);
 	if (ret)
 		return ret;
 
@@ -1717,55 +1766,139 @@ static int pidfd_spawn_do_exec(struct pidfd_spawn_ctx *ctx)
 	return ret;
 }
 
-static int pidfd_spawn_do_abort(struct pidfd_spawn_ctx *ctx)
+static int pidfd_spawn_cmd_abort(struct pidfd_spawn_ctx *ctx)
 {
-	return pidfd_spawn_send_request(ctx, PS_ABORTED, PR_ABORT);
+	lockdep_assert_held(&ctx->lock);
+	return pidfd_spawn_send_request_locked(ctx, PS_ABORTED);
 }
 
-static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
-			      const char __user *_key,
-			      const void __user *value, int aux)
+/*
+ * May @key (NULL: a command) be given in the current state?  Looked at
+ * @early, before ->lock is taken, to fail early in the states that last,
+ * and again with ->lock held.  A commit in progress may yet fail: a call
+ * waits for it on ->lock.
+ */
+static int pidfd_spawn_check_state(struct pidfd_spawn_ctx *ctx,
+				   const struct pidfd_spawn_key *key,
+				   bool early)
 {
-	struct pidfd_spawn_param p = { .cmd = cmd, .value = value, .aux = aux };
-	const struct pidfd_spawn_key *k;
-	enum pidfd_spawn_state state;
-	char *key;
-	int ret;
-
-	spin_lock(&ctx->wait.lock);
-	state = ctx->state;
-	spin_unlock(&ctx->wait.lock);
-	switch (state) {
+	guard(spinlock)(&ctx->wait.lock);
+	switch (ctx->state) {
 	case PS_COMMITTING:
+		return early ? 0 : -EBUSY;
 	case PS_COMMITTED:
 		return -EBUSY;
 	case PS_ABORTED:
 	case PS_DEAD:
 		return -ESRCH;
+	case PS_EXEC_FAILED:
+		return key && !key->retry ? -EBUSY : 0;
 	default:
-		break;
+		return 0;
 	}
+}
 
-	ret = pidfd_spawn_check_shape(cmd, _key, value, aux);
-	if (ret)
-		return ret;
-	if (cmd == PIDFD_CONFIG_CMD_EXEC)
-		return pidfd_spawn_do_exec(ctx);
-	if (cmd == PIDFD_CONFIG_CMD_ABORT)
-		return pidfd_spawn_do_abort(ctx);
+/* Copy the key and the value of a setting into @p, with no lock held. */
+static int pidfd_spawn_decode(struct pidfd_spawn_ctx *ctx,
+			      struct pidfd_spawn_param *p,
+			      const char __user *_key, const void __user *value)
+{
+	const struct pidfd_spawn_key *k;
+	char *key;
+	int ret;
 
 	key = strndup_user(_key, PIDFD_SPAWN_KEY_MAX + 1);
 	if (IS_ERR(key))
 		return PTR_ERR(key);
-	k = pidfd_spawn_find_key(key, &p);
+	k = pidfd_spawn_find_key(key, p);
 	kfree(key);
 	if (IS_ERR(k))
 		return PTR_ERR(k);
-	if (!(k->cmds & BIT(cmd)))
+	if (!(k->cmds & BIT(p->cmd)))
 		return -EINVAL;
-	if (state == PS_EXEC_FAILED && !k->retry)
-		return -EBUSY;
-	return k->set(ctx, &p);
+	p->key = k;
+	ret = pidfd_spawn_check_state(ctx, k, true);
+	if (ret)
+		return ret;
+
+	switch (p->cmd) {
+	case PIDFD_CONFIG_SET_STRING:
+	case PIDFD_CONFIG_SET_PATH:
+	case PIDFD_CONFIG_SET_PATH_EMPTY:
+		if (k->path)
+			ret = pidfd_spawn_copy_string(value, PATH_MAX,
+						      -ENAMETOOLONG,
+						      &p->string);
+		else
+			ret = pidfd_spawn_copy_string(value, MAX_ARG_STRLEN,
+						      -E2BIG, &p->string);
+		if (ret || !k->path)
+			return ret;
+		return pidfd_spawn_decode_path(p);
+	case PIDFD_CONFIG_SET_FD:
+		if (k->path)
+			return pidfd_spawn_decode_path(p);
+		return pidfd_spawn_decode_file(p, p->aux);
+	case PIDFD_CONFIG_SET_BINARY:
+		return k->decode(p, value);
+	default:
+		return 0;
+	}
+}
+
+/* Store a decoded setting, if the state still allows it. */
+static int pidfd_spawn_set_locked(struct pidfd_spawn_ctx *ctx,
+				  struct pidfd_spawn_param *p)
+{
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	ret = pidfd_spawn_check_state(ctx, p->key, false);
+	return ret ? ret : p->key->set(ctx, p);
+}
+
+/* The SET_* commands: decode, then store under ->lock. */
+static int pidfd_spawn_cmd_set(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
+			       const char __user *key,
+			       const void __user *value, int aux)
+{
+	struct pidfd_spawn_param p = { .cmd = cmd, .aux = aux };
+	int ret;
+
+	ret = pidfd_spawn_decode(ctx, &p, key, value);
+	if (!ret && mutex_lock_killable(&ctx->lock))
+		ret = -EINTR;
+	if (!ret) {
+		ret = pidfd_spawn_set_locked(ctx, &p);
+		mutex_unlock(&ctx->lock);
+	}
+	pidfd_spawn_param_free(&p);
+	return ret;
+}
+
+static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
+			      const char __user *key,
+			      const void __user *value, int aux)
+{
+	int ret;
+
+	ret = pidfd_spawn_check_state(ctx, NULL, true);
+	if (!ret)
+		ret = pidfd_spawn_check_shape(cmd, key, value, aux);
+	if (ret)
+		return ret;
+	if (cmd != PIDFD_CONFIG_CMD_EXEC && cmd != PIDFD_CONFIG_CMD_ABORT)
+		return pidfd_spawn_cmd_set(ctx, cmd, key, value, aux);
+
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
+	ret = pidfd_spawn_check_state(ctx, NULL, false);
+	if (!ret && cmd == PIDFD_CONFIG_CMD_EXEC)
+		ret = pidfd_spawn_cmd_exec(ctx);
+	else if (!ret)
+		ret = pidfd_spawn_cmd_abort(ctx);
+	mutex_unlock(&ctx->lock);
+	return ret;
 }
 
 /**
@@ -1784,7 +1917,6 @@ SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
 {
 	CLASS(fd, f)(pidfd);
 	struct pidfd_spawn_ctx *ctx;
-	int ret;
 
 	if (!fd_file(f))
 		return -EBADF;
@@ -1793,10 +1925,5 @@ SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
 		return PTR_ERR(ctx);
 	if (cmd > PIDFD_CONFIG_CMD_ABORT)
 		return -EOPNOTSUPP;
-
-	if (mutex_lock_killable(&ctx->lock))
-		return -EINTR;
-	ret = pidfd_spawn_config(ctx, cmd, key, value, aux);
-	mutex_unlock(&ctx->lock);
-	return ret;
+	return pidfd_spawn_config(ctx, cmd, key, value, aux);
 }

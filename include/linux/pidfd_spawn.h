@@ -11,6 +11,7 @@
 
 struct file;
 struct kernel_clone_args;
+struct mm_struct;
 struct pidfd_spawn_ctx;
 struct seq_file;
 struct task_struct;
@@ -19,7 +20,9 @@ struct task_struct;
 bool pidfd_spawn_clone_args_valid(const struct kernel_clone_args *kargs);
 pid_t pidfd_spawn_clone(struct kernel_clone_args *kargs);
 void pidfd_spawn_init_task(struct task_struct *p);
-void pidfd_spawn_attach(struct file *pidfile, void *ctx);
+void pidfd_spawn_skip_mm_hooks(struct task_struct *p);
+void pidfd_spawn_init_mm(struct mm_struct *mm);
+void pidfd_spawn_attach(struct file *pidfile, struct pidfd_spawn_ctx *ctx);
 void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx);
 void pidfd_spawn_show_fdinfo(struct seq_file *m, struct pidfd_spawn_ctx *ctx);
 int pidfd_spawn_scm_get(struct file *file);
@@ -41,7 +44,16 @@ static inline void pidfd_spawn_init_task(struct task_struct *p)
 {
 }
 
-static inline void pidfd_spawn_attach(struct file *pidfile, void *ctx)
+static inline void pidfd_spawn_skip_mm_hooks(struct task_struct *p)
+{
+}
+
+static inline void pidfd_spawn_init_mm(struct mm_struct *mm)
+{
+}
+
+static inline void pidfd_spawn_attach(struct file *pidfile,
+				      struct pidfd_spawn_ctx *ctx)
 {
 }
 
