@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -897,5 +899,153 @@ TEST(memcg_charges_program)
 		rmdir(mnt);
 	}
 }
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#endif
+#ifndef PR_MDWE_REFUSE_EXEC_GAIN
+#define PR_MDWE_REFUSE_EXEC_GAIN 1UL
+#endif
+#ifndef PR_MDWE_NO_INHERIT
+#define PR_MDWE_NO_INHERIT 2UL
+#endif
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#endif
+
+/* Run the probe; its coredump_filter is checked against the caller's. */
+static void spawn_probe_mm(struct __test_metadata *_metadata,
+			   struct spawn *s)
+{
+	char filter[64];
+
+	ASSERT_LT(0, read_path("/proc/self/coredump_filter", filter,
+			       sizeof(filter)));
+	filter[strcspn(filter, "\n")] = '\0';
+	ASSERT_EQ(0, spawn_init(s));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(filter, spawn_get(s, "coredump_filter"));
+}
+
+/*
+ * The mm flags that fork() copies and execve() keeps (mmf_init_flags()) reach
+ * the program, though the exec of an empty process has no mm to copy from.
+ */
+TEST(mm_flags_default)
+{
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	spawn_probe_mm(_metadata, &s);
+	EXPECT_EQ(0, spawn_get_long(&s, "mdwe"));
+	EXPECT_EQ(0, spawn_get_long(&s, "thp_disable"));
+	EXPECT_EQ(0, spawn_get_long(&s, "memory_merge"));
+	EXPECT_STREQ("ok", spawn_get(&s, "wx_mmap"));
+	spawn_fini(&s);
+}
+
+TEST(mm_flags_inherited)
+{
+	const char *filter = "0x7b\n";
+	struct spawn s;
+	char buf[32];
+	int fd;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	fd = open("/proc/self/coredump_filter", O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)strlen(filter), write(fd, filter, strlen(filter)));
+	close(fd);
+	ASSERT_EQ(0, prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0));
+	ASSERT_EQ(0, prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0));
+	ASSERT_EQ(0, prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0));
+
+	spawn_probe_mm(_metadata, &s);
+	EXPECT_STREQ("0000007b", spawn_get(&s, "coredump_filter"));
+	/* PR_MDWE_REFUSE_EXEC_GAIN */
+	EXPECT_EQ(1, spawn_get_long(&s, "mdwe"));
+	EXPECT_EQ(1, spawn_get_long(&s, "thp_disable"));
+	EXPECT_EQ(1, spawn_get_long(&s, "memory_merge"));
+	snprintf(buf, sizeof(buf), "!%d", EACCES);
+	EXPECT_STREQ(buf, spawn_get(&s, "wx_mmap"));
+	spawn_fini(&s);
+}
+
+/* PR_MDWE_NO_INHERIT: the program is free of it, as after fork(). */
+TEST(mm_flags_mdwe_no_inherit)
+{
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN |
+			   PR_MDWE_NO_INHERIT, 0, 0, 0));
+	spawn_probe_mm(_metadata, &s);
+	EXPECT_EQ(0, spawn_get_long(&s, "mdwe"));
+	EXPECT_STREQ("ok", spawn_get(&s, "wx_mmap"));
+	spawn_fini(&s);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* I/O port permissions survive fork() and execve(): here too. */
+FIXTURE(io_ports) {
+	struct spawn s;
+};
+
+FIXTURE_VARIANT(io_ports) {
+	int how;		/* 0: none, 1: ioperm(), 3: iopl(3) */
+	int status;		/* how the probe ends: exit 0, or this signal */
+};
+
+FIXTURE_VARIANT_ADD(io_ports, none) {
+	.how = 0,
+	.status = SIGSEGV,
+};
+
+FIXTURE_VARIANT_ADD(io_ports, ioperm) {
+	.how = 1,
+	.status = 0,
+};
+
+FIXTURE_VARIANT_ADD(io_ports, iopl) {
+	.how = 3,
+	.status = 0,
+};
+
+FIXTURE_SETUP(io_ports)
+{
+	self->s.pidfd = -1;
+	self->s.reaped = true;
+}
+
+FIXTURE_TEARDOWN(io_ports)
+{
+	spawn_fini(&self->s);
+}
+
+TEST_F(io_ports, program_inherits)
+{
+	static const char * const argv[] = {
+		PROBE_NAME, "--inb", "0x80", NULL
+	};
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (variant->how == 1)
+		ASSERT_EQ(0, syscall(SYS_ioperm, 0x80, 1, 1));
+	if (variant->how == 3)
+		ASSERT_EQ(0, syscall(SYS_iopl, 3));
+
+	ASSERT_EQ(0, spawn_init(&self->s));
+	ASSERT_EQ(0, cfg_strings(self->s.pidfd, "argv", argv));
+	ASSERT_EQ(0, spawn_run(&self->s));
+	EXPECT_TRUE(variant->status ? killed_by(&self->s.info, variant->status)
+				    : spawn_exited_ok(&self->s));
+}
+#endif
 
 TEST_HARNESS_MAIN

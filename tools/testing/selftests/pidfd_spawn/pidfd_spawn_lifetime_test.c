@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Lifetime of an empty child: the builder file, abort, signals while parked,
- * how /proc shows it, fdinfo and poll.
+ * a tracer's auto-attach, how /proc shows it, fdinfo and poll.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -488,6 +489,155 @@ TEST(waitid_parked)
 			    WEXITED | WSTOPPED | WNOHANG | __WALL));
 	EXPECT_EQ(0, info.si_pid);
 	kill_and_reap(pid, pidfd);
+}
+
+/*
+ * A creator traced with PTRACE_O_TRACEFORK: the tracer that waits for the
+ * auto-attached child's first stop before it resumes the creator (as gdb
+ * does) gets it while the child is parked.
+ */
+static void traced_creator(int go, bool traceme)
+{
+	static const char * const argv[] = { PROBE_NAME, "--exit", "7", NULL };
+	siginfo_t info;
+	int pidfd;
+	char c;
+
+	if (traceme) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) || raise(SIGSTOP))
+			_exit(10);
+	} else if (read(go, &c, 1) != 1) {
+		_exit(11);
+	}
+	if (clone_empty_flags(0, SIGCHLD, &pidfd) < 0)
+		_exit(12);
+	if (cfg_string(pidfd, "exe", probe_path()) ||
+	    cfg_strings(pidfd, "argv", argv) || cfg_exec(pidfd))
+		_exit(13);
+	if (wait_pidfd(pidfd, &info))
+		_exit(14);
+	_exit(info.si_code == CLD_EXITED && info.si_status == 7 ? 0 : 15);
+}
+
+FIXTURE(trace_fork) {
+	pid_t creator;
+};
+
+FIXTURE_VARIANT(trace_fork) {
+	bool seize;		/* PTRACE_SEIZE, else PTRACE_TRACEME */
+	bool detach;		/* let the child go, else trace it on */
+};
+
+FIXTURE_VARIANT_ADD(trace_fork, attach_detach) {
+	.seize = false,
+	.detach = true,
+};
+
+FIXTURE_VARIANT_ADD(trace_fork, attach_keep) {
+	.seize = false,
+	.detach = false,
+};
+
+FIXTURE_VARIANT_ADD(trace_fork, seize_detach) {
+	.seize = true,
+	.detach = true,
+};
+
+FIXTURE_VARIANT_ADD(trace_fork, seize_keep) {
+	.seize = true,
+	.detach = false,
+};
+
+FIXTURE_SETUP(trace_fork)
+{
+	self->creator = -1;
+}
+
+FIXTURE_TEARDOWN(trace_fork)
+{
+	/* PTRACE_O_EXITKILL takes both down if the test gave up early. */
+	if (self->creator > 0)
+		kill(self->creator, SIGKILL);
+}
+
+TEST_F(trace_fork, first_stop_while_parked)
+{
+	const long opts = PTRACE_O_TRACEFORK | PTRACE_O_TRACECLONE |
+			  PTRACE_O_EXITKILL;
+	unsigned long msg;
+	int go[2], status, sig;
+	pid_t child;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	self->creator = fork();
+	ASSERT_LE(0, self->creator);
+	if (!self->creator) {
+		close(go[1]);
+		traced_creator(go[0], !variant->seize);
+	}
+	close(go[0]);
+
+	if (variant->seize) {
+		ASSERT_EQ(0, ptrace(PTRACE_SEIZE, self->creator, 0, opts));
+		ASSERT_EQ(1, write(go[1], "x", 1));
+	} else {
+		ASSERT_EQ(self->creator, waitpid(self->creator, &status,
+						 __WALL));
+		ASSERT_TRUE(WIFSTOPPED(status));
+		ASSERT_EQ(SIGSTOP, WSTOPSIG(status));
+		ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, self->creator, 0, opts));
+		ASSERT_EQ(0, ptrace(PTRACE_CONT, self->creator, 0, 0));
+	}
+	close(go[1]);
+
+	/* The creator's fork event names the child. */
+	ASSERT_EQ(self->creator, waitpid(self->creator, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ(SIGTRAP | (PTRACE_EVENT_FORK << 8), status >> 8);
+	ASSERT_EQ(0, ptrace(PTRACE_GETEVENTMSG, self->creator, 0, &msg));
+	child = msg;
+
+	/* Its first stop comes while it is parked: the creator is stopped. */
+	ASSERT_EQ(child, waitpid(child, &status, __WALL));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	EXPECT_EQ(variant->seize ? SIGTRAP | (PTRACE_EVENT_STOP << 8) : SIGSTOP,
+		  status >> 8);
+	EXPECT_EQ('t', proc_state(child));
+	ASSERT_EQ(0, ptrace(variant->detach ? PTRACE_DETACH : PTRACE_CONT,
+			    child, 0, 0));
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, self->creator, 0, 0));
+
+	if (!variant->detach) {
+		/*
+		 * Still traced: a PTRACE_TRACEME tracee traps with SIGTRAP
+		 * after its exec; the SIGSTOP it owed does not come again.
+		 */
+		ASSERT_EQ(child, waitpid(child, &status, __WALL));
+		if (!variant->seize) {
+			ASSERT_TRUE(WIFSTOPPED(status));
+			EXPECT_EQ(SIGTRAP, status >> 8);
+			ASSERT_EQ(0, ptrace(PTRACE_CONT, child, 0, 0));
+			ASSERT_EQ(child, waitpid(child, &status, __WALL));
+		}
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(7, WEXITSTATUS(status));
+	}
+
+	/* The creator exits 0 if its program exited 7. */
+	for (;;) {
+		ASSERT_EQ(self->creator, waitpid(self->creator, &status,
+						 __WALL));
+		if (!WIFSTOPPED(status))
+			break;
+		sig = status >> 16 || WSTOPSIG(status) == SIGTRAP ?
+		      0 : WSTOPSIG(status);
+		ASSERT_EQ(0, ptrace(PTRACE_CONT, self->creator, 0, sig));
+	}
+	self->creator = -1;
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

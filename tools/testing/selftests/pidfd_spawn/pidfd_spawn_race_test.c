@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Races on one builder between two threads: every outcome must be one of
- * the consistent ones, nothing hangs, every child is reaped.
+ * the consistent ones, nothing hangs, every child is reaped.  And a
+ * configurer stuck in a page fault holds nothing the child needs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,8 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #include "pidfd_spawn.h"
 #include "../kselftest_harness.h"
@@ -436,6 +441,132 @@ TEST(kill_between_check_and_request)
 	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
 	EXPECT_STREQ("dead", state);
 	spawn_fini(&s);
+}
+
+struct faulting_config {
+	int pidfd;
+	unsigned int cmd;
+	const char *key;
+	const void *value;
+	int aux;
+	int ret;
+};
+
+static void *faulting_config_thread(void *arg)
+{
+	struct faulting_config *c = arg;
+
+	c->ret = sys_pidfd_config(c->pidfd, c->cmd, c->key, c->value, c->aux);
+	if (c->ret)
+		c->ret = -errno;
+	return NULL;
+}
+
+/*
+ * A configurer whose value lies on a page that userfaultfd holds back: the
+ * parked child, SIGKILLed meanwhile, dies and is reaped without waiting for
+ * it (pidfd_config() copies the value before it takes the lock the dying
+ * child takes).  Once the page comes, the configurer fails with ESRCH.
+ */
+FIXTURE(faulting_value) {
+	int uffd;
+	char *page;
+	long size;
+};
+
+FIXTURE_VARIANT(faulting_value) {
+	unsigned int cmd;
+	const char *key;
+	int aux;
+};
+
+FIXTURE_VARIANT_ADD(faulting_value, argv_string) {
+	.cmd = PIDFD_CONFIG_SET_STRING,
+	.key = "argv",
+	.aux = 0,
+};
+
+FIXTURE_VARIANT_ADD(faulting_value, envp_block) {
+	.cmd = PIDFD_CONFIG_SET_BINARY,
+	.key = "envp",
+	.aux = 16,
+};
+
+FIXTURE_VARIANT_ADD(faulting_value, cwd_path) {
+	.cmd = PIDFD_CONFIG_SET_PATH,
+	.key = "cwd",
+	.aux = AT_FDCWD,
+};
+
+FIXTURE_VARIANT_ADD(faulting_value, sigmask) {
+	.cmd = PIDFD_CONFIG_SET_BINARY,
+	.key = "sigmask",
+	.aux = 8,
+};
+
+FIXTURE_SETUP(faulting_value)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	self->size = sysconf(_SC_PAGESIZE);
+	self->uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, self->uffd);
+	ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_API, &api));
+	self->page = mmap(NULL, self->size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->page);
+	reg.range.start = (unsigned long)self->page;
+	reg.range.len = self->size;
+	ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_REGISTER, &reg));
+}
+
+FIXTURE_TEARDOWN(faulting_value)
+{
+	close(self->uffd);
+	munmap(self->page, self->size);
+}
+
+TEST_F_TIMEOUT(faulting_value, child_dies_meanwhile, RACE_TIMEOUT)
+{
+	struct faulting_config c = {
+		.cmd = variant->cmd,
+		.key = variant->key,
+		.aux = variant->aux,
+	};
+	struct uffdio_copy copy = {};
+	struct uffd_msg msg;
+	char *src;
+	pthread_t thread;
+	siginfo_t info;
+	pid_t pid;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, create_empty_child(&pid, &c.pidfd));
+	c.value = self->page;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, faulting_config_thread, &c));
+
+	/* The configurer is in the fault once the fault can be read. */
+	ASSERT_EQ((ssize_t)sizeof(msg), read(self->uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+	ASSERT_EQ(0, sys_pidfd_send_signal(c.pidfd, SIGKILL, NULL, 0));
+	ASSERT_EQ(0, wait_pidfd(c.pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+
+	/* "/": a valid value for every variant. */
+	src = calloc(1, self->size);
+	ASSERT_NE(NULL, src);
+	src[0] = '/';
+	copy.dst = (unsigned long)self->page;
+	copy.src = (unsigned long)src;
+	copy.len = self->size;
+	ASSERT_EQ(0, ioctl(self->uffd, UFFDIO_COPY, &copy));
+	free(src);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(-ESRCH, c.ret);
+	close(c.pidfd);
 }
 
 TEST_HARNESS_MAIN

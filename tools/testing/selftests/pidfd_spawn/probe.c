@@ -7,6 +7,8 @@
  *   probe --exit N [...]     exit with status N at once, report nothing
  *   probe --pause [...]      report the state on fd 1, then wait for signals
  *                            forever (the test kills it)
+ *   probe --inb PORT         read the x86 I/O port PORT and exit 0: SIGSEGV
+ *                            without ioperm() or iopl() permission
  *
  * The report is a series of "key=value\n" lines written to fd 1 (nothing is
  * written if fd 1 is not open).  Keys:
@@ -37,6 +39,11 @@
  *                                      system call
  *   cgroup                             the cgroup v2 path ("0::" line of
  *                                      /proc/self/cgroup)
+ *   mdwe thp_disable memory_merge      prctl(PR_GET_MDWE), ...THP_DISABLE,
+ *                                      ...MEMORY_MERGE
+ *   coredump_filter                    /proc/self/coredump_filter
+ *   wx_mmap                            "ok" if a PROT_WRITE | PROT_EXEC
+ *                                      mapping can be made, else "!errno"
  *   end=1                              last line: the report is complete
  *
  * Keys whose source is unavailable (for instance /proc inside a chroot) are
@@ -54,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -313,10 +321,66 @@ static void report_clocks(void)
 		out("monotonic_sys=%lld\n", (long long)ts.tv_sec);
 }
 
+#ifndef PR_GET_MDWE
+#define PR_GET_MDWE 66
+#endif
+#ifndef PR_GET_MEMORY_MERGE
+#define PR_GET_MEMORY_MERGE 68
+#endif
+
+/* The state an exec copies from the mm it replaces. */
+static void report_mm(void)
+{
+	char buf[64], *nl;
+	void *p;
+	int ret;
+
+	ret = prctl(PR_GET_MDWE, 0, 0, 0, 0);
+	if (ret >= 0)
+		out("mdwe=%d\n", ret);
+	ret = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (ret >= 0)
+		out("thp_disable=%d\n", ret);
+	ret = prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+	if (ret >= 0)
+		out("memory_merge=%d\n", ret);
+	if (read_file("/proc/self/coredump_filter", buf, sizeof(buf)) > 0) {
+		nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		out("coredump_filter=%s\n", buf);
+	}
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		out("wx_mmap=!%d\n", errno);
+	} else {
+		out("wx_mmap=ok\n");
+		munmap(p, 4096);
+	}
+}
+
+static void inb_port(const char *port)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned short p = strtoul(port, NULL, 0);
+	unsigned char v;
+
+	__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(p));
+	(void)v;
+	_exit(0);
+#else
+	_exit(2);
+#endif
+}
+
 int main(int argc, char *argv[], char *envp[])
 {
 	if (argc >= 3 && !strcmp(argv[1], "--exit"))
 		_exit(atoi(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "--inb"))
+		inb_port(argv[2]);
 
 	report_ids();
 	report_misc();
@@ -327,6 +391,7 @@ int main(int argc, char *argv[], char *envp[])
 	report_tty();
 	report_ns();
 	report_clocks();
+	report_mm();
 	out("end=1\n");
 
 	if (argc >= 2 && !strcmp(argv[1], "--pause")) {

@@ -214,12 +214,18 @@ field_size() {
 # ---- the key table --------------------------------------------------------
 
 # "name CMD CMD..." for each entry of the table, then for the fd:N key.
+# Entries are { .name = "...", .cmds = CMD(...) | ... } or the row macros
+# PIDFD_SPAWN_INT("...", ...) (SET_INT) and PIDFD_SPAWN_FLAG("...", ...)
+# (SET_FLAG).
 table_block() {
 	awk -v s="$1" 'index($0, s) == 1 { f = 1; next } f && /^};/ { exit } f' "$keys_c"
 }
 table=$( { table_block "static const struct pidfd_spawn_key pidfd_spawn_keys[] = {"
 	   echo "{ $(table_block "static const struct pidfd_spawn_key pidfd_spawn_fd_key = {")"; } |
-	tr '\n\t' '  ' | sed 's/{ *"/\n"/g' |
+	tr '\n\t' '  ' |
+	sed -E -e 's/PIDFD_SPAWN_INT\( *("[^"]*")/{ \1 CMD(SET_INT)/g' \
+	       -e 's/PIDFD_SPAWN_FLAG\( *("[^"]*")/{ \1 CMD(SET_FLAG)/g' \
+	       -e 's/\{ *\.name *= */{ /g' -e 's/\{ *"/\n"/g' |
 	while read -r entry || [ -n "$entry" ]; do
 		case $entry in '"'*) ;; *) continue ;; esac
 		name=${entry#\"}
