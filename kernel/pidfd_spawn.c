@@ -1160,8 +1160,6 @@ static int pidfd_spawn_decode_path(struct pidfd_spawn_param *p)
 {
 	int ret;
 
-	if (p->cmd == PIDFD_CONFIG_SET_FD)
-		return pidfd_spawn_decode_file(p, p->aux);
 	if (!p->string[0] && p->cmd != PIDFD_CONFIG_SET_PATH_EMPTY)
 		return -ENOENT;
 	if (p->cmd == PIDFD_CONFIG_SET_STRING || p->aux == AT_FDCWD)
@@ -1383,20 +1381,38 @@ static int pidfd_spawn_decode_open(struct pidfd_spawn_param *p,
 				       PATH_MAX, -ENAMETOOLONG, &p->string);
 }
 
+/* A new action at the end of the list, with the decoded path of @p. */
+static struct pidfd_spawn_action *
+pidfd_spawn_new_action(struct pidfd_spawn_ctx *ctx, struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_path path = {};
+	struct pidfd_spawn_action *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	ret = pidfd_spawn_take_path(ctx, p, &path);
+	if (!ret)
+		ret = pidfd_spawn_add_action(ctx, a);
+	if (ret) {
+		pidfd_spawn_path_clear(&path);
+		kfree(a);
+		return ERR_PTR(ret);
+	}
+	a->path = path.name;
+	a->file = path.file;
+	return a;
+}
+
 static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
 			      struct pidfd_spawn_param *p)
 {
 	struct pidfd_spawn_action *a;
-	int ret;
 
-	if (p->file) {
-		ret = pidfd_spawn_take_carrier(ctx, p->file);
-		if (ret)
-			return ret;
-	}
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
-	if (!a)
-		return -ENOMEM;
+	a = pidfd_spawn_new_action(ctx, p);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
 	a->fd = p->fd;
 	switch (p->cmd) {
 	case PIDFD_CONFIG_SET_FD:
@@ -1411,15 +1427,6 @@ static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
 		a->type = PA_CLOSE;
 		break;
 	}
-	ret = pidfd_spawn_add_action(ctx, a);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
-	a->file = p->file;
-	a->path = p->string;
-	p->file = NULL;
-	p->string = NULL;
 	return 0;
 }
 
@@ -1427,26 +1434,11 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
 			       struct pidfd_spawn_param *p)
 {
 	struct pidfd_spawn_action *a;
-	struct pidfd_spawn_path path;
-	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
-	if (!a)
-		return -ENOMEM;
-	ret = pidfd_spawn_take_path(ctx, p, &path);
-	if (ret) {
-		kfree(a);
-		return ret;
-	}
-	ret = pidfd_spawn_add_action(ctx, a);
-	if (ret) {
-		pidfd_spawn_path_clear(&path);
-		kfree(a);
-		return ret;
-	}
-	a->type = path.name ? PA_CHDIR_PATH : PA_CHDIR_FILE;
-	a->path = path.name;
-	a->file = path.file;
+	a = pidfd_spawn_new_action(ctx, p);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	a->type = a->path ? PA_CHDIR_PATH : PA_CHDIR_FILE;
 	return 0;
 }
 
@@ -1836,8 +1828,6 @@ static int pidfd_spawn_decode(struct pidfd_spawn_ctx *ctx,
 			return ret;
 		return pidfd_spawn_decode_path(p);
 	case PIDFD_CONFIG_SET_FD:
-		if (k->path)
-			return pidfd_spawn_decode_path(p);
 		return pidfd_spawn_decode_file(p, p->aux);
 	case PIDFD_CONFIG_SET_BINARY:
 		return k->decode(p, value);
