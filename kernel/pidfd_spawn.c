@@ -26,7 +26,8 @@
  * pidfd_config() copies its key and value from user memory and takes its
  * file references before it takes ->lock, and nothing under ->lock touches
  * user memory: the child takes ->lock to die or finish, and must not wait
- * on a configurer's page fault.  Lock order: ->lock, then ->wait.lock.
+ * on a configurer's page fault.  Lock order: ->lock, then ->wait.lock or
+ * the configurer's ->siglock.
  *
  * States: PARKED --commit--> COMMITTING --> COMMITTED, or EXEC_FAILED (which
  * a commit takes to COMMITTING again); PARKED or EXEC_FAILED --abort, or the
@@ -40,6 +41,7 @@
 #include <linux/audit.h>
 #include <linux/binfmts.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/compat.h>
 #include <linux/completion.h>
 #include <linux/cred.h>
@@ -71,6 +73,7 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/task_work.h>
+#include <linux/tty.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <uapi/linux/pidfd.h>
@@ -104,17 +107,24 @@ enum pidfd_spawn_action_type {
 	PA_INSTALL,		/* fd:N SET_FD */
 	PA_OPEN,		/* fd:N SET_BINARY */
 	PA_CLOSE,		/* fd:N SET_FLAG */
+	PA_DUP,			/* dup:N SET_INT */
+	PA_CLOSE_RANGE,		/* close_range SET_BINARY */
 	PA_CHDIR_PATH,		/* cwd SET_PATH */
 	PA_CHDIR_FILE,		/* cwd SET_FD */
+	PA_CHDIR_FD,		/* cwd SET_INT */
+	PA_TCSETPGRP,		/* tcsetpgrp SET_INT */
 };
 
 struct pidfd_spawn_action {
 	struct list_head	list;
 	enum pidfd_spawn_action_type type;
-	unsigned int		fd;
+	unsigned int		fd;	/* N; the child's fd of CHDIR_FD, ... */
+	unsigned int		src;	/* DUP: the child's source fd */
+	unsigned int		last;	/* CLOSE_RANGE: @fd to @last */
 	struct file		*file;	/* INSTALL, CHDIR_FILE; dir of CHDIR_PATH */
 	char			*path;	/* OPEN, CHDIR_PATH */
-	int			flags;	/* OPEN */
+	int			flags;	/* OPEN, CLOSE_RANGE */
+	unsigned int		options; /* OPEN: PIDFD_CONFIG_OPEN_* */
 	umode_t			mode;	/* OPEN */
 };
 
@@ -586,20 +596,99 @@ static int pidfd_spawn_chdir(struct pidfd_spawn_action *a)
 	return 0;
 }
 
+/* fchdir() to a descriptor of the child. */
+static int pidfd_spawn_fchdir(struct pidfd_spawn_action *a)
+{
+	struct pidfd_spawn_action fa = { .type = PA_CHDIR_FILE };
+	int ret;
+
+	fa.file = fget_raw(a->fd);
+	if (!fa.file)
+		return -EBADF;
+	ret = pidfd_spawn_chdir(&fa);
+	fput(fa.file);
+	return ret;
+}
+
+/*
+ * Whether an open keeps O_CLOEXEC.  With PIDFD_CONFIG_OPEN_POSIX_CLOEXEC,
+ * as posix_spawn_file_actions_addopen() does it: close N, open() (which
+ * takes the lowest free descriptor), dup2() to N if that was not N.  So
+ * O_CLOEXEC stays only if N was the lowest free descriptor once closed.
+ */
+static int pidfd_spawn_open_cloexec(struct pidfd_spawn_action *a)
+{
+	int fd;
+
+	if (!(a->options & PIDFD_CONFIG_OPEN_POSIX_CLOEXEC))
+		return a->flags & O_CLOEXEC;
+	close_fd(a->fd);
+	fd = get_unused_fd_flags(0);
+	if (fd < 0)
+		return fd;
+	put_unused_fd(fd);
+	return fd == a->fd && (a->flags & O_CLOEXEC);
+}
+
 static int pidfd_spawn_open(struct pidfd_spawn_action *a)
 {
 	struct file *file;
-	int ret;
+	int cloexec, ret;
 
 	if (a->fd >= rlimit(RLIMIT_NOFILE))
 		return -EBADF;
+	cloexec = pidfd_spawn_open_cloexec(a);
+	if (cloexec < 0)
+		return cloexec;
 	file = filp_open(a->path, force_o_largefile() ?
 			 a->flags | O_LARGEFILE : a->flags, a->mode);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ret = replace_fd(a->fd, file, a->flags & O_CLOEXEC);
+	ret = replace_fd(a->fd, file, cloexec ? O_CLOEXEC : 0);
 	fput(file);
 	return ret < 0 ? ret : 0;
+}
+
+/* dup2(src, N), of the child's own descriptors; dup2(N, N) clears cloexec. */
+static int pidfd_spawn_dup(struct pidfd_spawn_action *a)
+{
+	struct file *file;
+	int ret = 0;
+
+	file = fget_raw(a->src);
+	if (!file)
+		return -EBADF;
+	if (a->src == a->fd)
+		set_close_on_exec(a->fd, 0);
+	else
+		ret = replace_fd(a->fd, file, 0);
+	fput(file);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * tcsetpgrp(fd, getpgrp()).  The child is not yet in the foreground, so
+ * tty_check_change() would stop its group with SIGTTOU: block it, as
+ * glibc's posix_spawn child runs with every signal blocked.
+ */
+static int pidfd_spawn_tcsetpgrp(struct pidfd_spawn_action *a)
+{
+	sigset_t saved = current->blocked, blocked = saved;
+	struct file *file;
+	int ret;
+
+	file = fget(a->fd);
+	if (!file)
+		return -EBADF;
+	ret = security_file_ioctl(file, TIOCSPGRP, 0);
+	if (!ret) {
+		sigaddset(&blocked, SIGTTOU);
+		set_current_blocked(&blocked);
+		ret = tty_file_set_pgrp(file, task_pgrp_vnr(current));
+		set_current_blocked(&saved);
+	}
+	fput(file);
+	return ret;
 }
 
 static int pidfd_spawn_install(unsigned int fd, struct file *file)
@@ -620,9 +709,17 @@ static int pidfd_spawn_run_action(struct pidfd_spawn_action *a)
 		/* Like posix_spawn's close action: a closed fd is no error. */
 		close_fd(a->fd);
 		return 0;
+	case PA_DUP:
+		return pidfd_spawn_dup(a);
+	case PA_CLOSE_RANGE:
+		return __close_range(a->fd, a->last, a->flags);
 	case PA_CHDIR_PATH:
 	case PA_CHDIR_FILE:
 		return pidfd_spawn_chdir(a);
+	case PA_CHDIR_FD:
+		return pidfd_spawn_fchdir(a);
+	case PA_TCSETPGRP:
+		return pidfd_spawn_tcsetpgrp(a);
 	}
 	return -EINVAL;
 }
@@ -1002,8 +1099,9 @@ struct pidfd_spawn_param {
 	void			*blob;	/* the aux bytes of an argv/envp block */
 	struct file		*file;	/* SET_FD, the dirfd of SET_PATH* */
 	union {
-		sigset_t	sigset;	/* sigmask, sigignore */
+		sigset_t	sigset;	/* sigmask, sigignore, sigdefault */
 		struct pidfd_config_open open;	/* fd:N SET_BINARY */
+		struct pidfd_config_range range; /* close_range */
 		unsigned int	count;	/* strings in @blob */
 	};
 };
@@ -1375,7 +1473,8 @@ static int pidfd_spawn_decode_open(struct pidfd_spawn_param *p,
 	ret = copy_struct_from_user(&p->open, sizeof(p->open), value, p->aux);
 	if (ret)
 		return ret;
-	if (p->open.reserved)
+	if (p->open.reserved ||
+	    p->open.options & ~PIDFD_CONFIG_OPEN_POSIX_CLOEXEC)
 		return -EINVAL;
 	return pidfd_spawn_copy_string(u64_to_user_ptr(p->open.path),
 				       PATH_MAX, -ENAMETOOLONG, &p->string);
@@ -1422,6 +1521,7 @@ static int pidfd_spawn_set_fd(struct pidfd_spawn_ctx *ctx,
 		a->type = PA_OPEN;
 		a->flags = p->open.flags;
 		a->mode = p->open.mode & S_IALLUGO;
+		a->options = p->open.options;
 		break;
 	default:
 		a->type = PA_CLOSE;
@@ -1438,7 +1538,75 @@ static int pidfd_spawn_set_cwd(struct pidfd_spawn_ctx *ctx,
 	a = pidfd_spawn_new_action(ctx, p);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
-	a->type = a->path ? PA_CHDIR_PATH : PA_CHDIR_FILE;
+	if (p->cmd == PIDFD_CONFIG_SET_INT) {
+		a->type = PA_CHDIR_FD;
+		a->fd = p->aux;
+	} else {
+		a->type = a->path ? PA_CHDIR_PATH : PA_CHDIR_FILE;
+	}
+	return 0;
+}
+
+static int pidfd_spawn_set_dup(struct pidfd_spawn_ctx *ctx,
+			       struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_action *a;
+
+	a = pidfd_spawn_new_action(ctx, p);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	a->type = PA_DUP;
+	a->fd = p->fd;
+	a->src = p->aux;
+	return 0;
+}
+
+static int pidfd_spawn_set_tcsetpgrp(struct pidfd_spawn_ctx *ctx,
+				     struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_action *a;
+
+	a = pidfd_spawn_new_action(ctx, p);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	a->type = PA_TCSETPGRP;
+	a->fd = p->aux;
+	return 0;
+}
+
+/* The struct pidfd_config_range of a close_range SET_BINARY. */
+static int pidfd_spawn_decode_range(struct pidfd_spawn_param *p,
+				    const void __user *value)
+{
+	struct pidfd_config_range *r = &p->range;
+	int ret;
+
+	if (p->aux < PIDFD_CONFIG_RANGE_SIZE_VER0)
+		return -EINVAL;
+	if (p->aux > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(r, sizeof(*r), value, p->aux);
+	if (ret)
+		return ret;
+	/* The child's table is its own: CLOSE_RANGE_UNSHARE means nothing. */
+	if (r->reserved || r->flags & ~CLOSE_RANGE_CLOEXEC ||
+	    r->first > r->last)
+		return -EINVAL;
+	return 0;
+}
+
+static int pidfd_spawn_set_close_range(struct pidfd_spawn_ctx *ctx,
+				       struct pidfd_spawn_param *p)
+{
+	struct pidfd_spawn_action *a;
+
+	a = pidfd_spawn_new_action(ctx, p);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
+	a->type = PA_CLOSE_RANGE;
+	a->fd = p->range.first;
+	a->last = p->range.last;
+	a->flags = p->range.flags;
 	return 0;
 }
 
@@ -1504,6 +1672,29 @@ static int pidfd_spawn_set_sigignore(struct pidfd_spawn_ctx *ctx,
 	return 0;
 }
 
+/* posix_spawn's rule: what the caller ignores now, the child ignores. */
+static int pidfd_spawn_set_inherit_sigignore(struct pidfd_spawn_ctx *ctx,
+					     struct pidfd_spawn_param *p)
+{
+	struct sighand_struct *sighand = current->sighand;
+	int sig;
+
+	spin_lock_irq(&sighand->siglock);
+	for (sig = 1; sig <= _NSIG; sig++)
+		if (sighand->action[sig - 1].sa.sa_handler == SIG_IGN)
+			sigaddset(&ctx->sigignore, sig);
+	spin_unlock_irq(&sighand->siglock);
+	return 0;
+}
+
+/* POSIX_SPAWN_SETSIGDEF: these stay SIG_DFL. */
+static int pidfd_spawn_set_sigdefault(struct pidfd_spawn_ctx *ctx,
+				      struct pidfd_spawn_param *p)
+{
+	sigandnsets(&ctx->sigignore, &ctx->sigignore, &p->sigset);
+	return 0;
+}
+
 #define CMD(c)	BIT(PIDFD_CONFIG_##c)
 
 struct pidfd_spawn_key {
@@ -1511,6 +1702,7 @@ struct pidfd_spawn_key {
 	unsigned int	cmds;		/* the commands it accepts */
 	bool		retry;		/* may change after a failed exec */
 	bool		path;		/* its strings are paths */
+	bool		child_fd;	/* its SET_INT is a descriptor of the child */
 	size_t		offset;		/* the field of a flag or an int */
 	int		min, max;	/* the range of an int */
 	/* SET_BINARY: check the size and decode the value */
@@ -1563,8 +1755,13 @@ static const struct pidfd_spawn_key pidfd_spawn_keys[] = {
 	  .decode = pidfd_spawn_decode_strv, .set = pidfd_spawn_set_envp },
 	{ .name = "inherit_fds", .cmds = CMD(SET_FLAG),
 	  .set = pidfd_spawn_set_inherit },
-	{ .name = "cwd", .cmds = CMD(SET_PATH) | CMD(SET_FD), .path = true,
-	  .set = pidfd_spawn_set_cwd },
+	{ .name = "cwd", .cmds = CMD(SET_PATH) | CMD(SET_FD) | CMD(SET_INT),
+	  .path = true, .child_fd = true, .set = pidfd_spawn_set_cwd },
+	{ .name = "close_range", .cmds = CMD(SET_BINARY),
+	  .decode = pidfd_spawn_decode_range,
+	  .set = pidfd_spawn_set_close_range },
+	{ .name = "tcsetpgrp", .cmds = CMD(SET_INT), .child_fd = true,
+	  .set = pidfd_spawn_set_tcsetpgrp },
 	{ .name = "root", .cmds = CMD(SET_PATH) | CMD(SET_FD), .path = true,
 	  .set = pidfd_spawn_set_root },
 	PIDFD_SPAWN_INT("umask", umask, 0, 0777),
@@ -1574,6 +1771,11 @@ static const struct pidfd_spawn_key pidfd_spawn_keys[] = {
 	{ .name = "sigignore", .cmds = CMD(SET_BINARY),
 	  .decode = pidfd_spawn_decode_sigset,
 	  .set = pidfd_spawn_set_sigignore },
+	{ .name = "inherit_sigignore", .cmds = CMD(SET_FLAG),
+	  .set = pidfd_spawn_set_inherit_sigignore },
+	{ .name = "sigdefault", .cmds = CMD(SET_BINARY),
+	  .decode = pidfd_spawn_decode_sigset,
+	  .set = pidfd_spawn_set_sigdefault },
 	PIDFD_SPAWN_FLAG("setsid", setsid),
 	PIDFD_SPAWN_INT("pgid", pgid, 0, INT_MAX),
 	PIDFD_SPAWN_FLAG("resetids", resetids),
@@ -1587,13 +1789,18 @@ static const struct pidfd_spawn_key pidfd_spawn_fd_key = {
 	.decode = pidfd_spawn_decode_open, .set = pidfd_spawn_set_fd,
 };
 
+static const struct pidfd_spawn_key pidfd_spawn_dup_key = {
+	.name = "dup:N", .cmds = CMD(SET_INT), .child_fd = true,
+	.set = pidfd_spawn_set_dup,
+};
+
 /*
- * "fd:N": N in decimal, digits only (kstrtouint() would take a trailing
- * newline), no leading zero.
+ * The N of "fd:N" and "dup:N", at @s: in decimal, digits only (kstrtouint()
+ * would take a trailing newline), no leading zero.
  */
-static int pidfd_spawn_parse_fd(const char *key, unsigned int *fd)
+static int pidfd_spawn_parse_fd(const char *s, unsigned int *fd)
 {
-	const char *s = key + 3, *c;
+	const char *c;
 
 	if (!*s || (s[0] == '0' && s[1]))
 		return -EINVAL;
@@ -1612,8 +1819,12 @@ pidfd_spawn_find_key(const char *key, struct pidfd_spawn_param *p)
 	int ret;
 
 	if (!strncmp(key, "fd:", 3)) {
-		ret = pidfd_spawn_parse_fd(key, &p->fd);
+		ret = pidfd_spawn_parse_fd(key + 3, &p->fd);
 		return ret ? ERR_PTR(ret) : &pidfd_spawn_fd_key;
+	}
+	if (!strncmp(key, "dup:", 4)) {
+		ret = pidfd_spawn_parse_fd(key + 4, &p->fd);
+		return ret ? ERR_PTR(ret) : &pidfd_spawn_dup_key;
 	}
 	for (i = 0; i < ARRAY_SIZE(pidfd_spawn_keys); i++)
 		if (!strcmp(key, pidfd_spawn_keys[i].name))
@@ -1831,6 +2042,11 @@ static int pidfd_spawn_decode(struct pidfd_spawn_ctx *ctx,
 		return pidfd_spawn_decode_file(p, p->aux);
 	case PIDFD_CONFIG_SET_BINARY:
 		return k->decode(p, value);
+	case PIDFD_CONFIG_SET_INT:
+		/* A descriptor that the child cannot have: as for dup2(). */
+		if (k->child_fd && (p->aux < 0 || p->aux >= sysctl_nr_open))
+			return -EBADF;
+		return 0;
 	default:
 		return 0;
 	}
