@@ -109,15 +109,37 @@
 #define PIDFD_CONFIG_CMD_ABORT 8
 #endif
 
-#ifndef PIDFD_CONFIG_OPEN_SIZE_VER0
+#ifndef PIDFD_CONFIG_OPEN_POSIX_CLOEXEC
 #define PIDFD_CONFIG_OPEN_SIZE_VER0 24
+#define PIDFD_CONFIG_OPEN_POSIX_CLOEXEC 0x1U
 
 struct pidfd_config_open {
 	__aligned_u64 path;
 	__u32 flags;
 	__u32 mode;
-	__u64 reserved;
+	__u32 options;
+	__u32 reserved;
 };
+#endif
+
+#ifndef PIDFD_CONFIG_RANGE_SIZE_VER0
+#define PIDFD_CONFIG_RANGE_SIZE_VER0 16
+
+struct pidfd_config_range {
+	__u32 first;
+	__u32 last;
+	__u32 flags;
+	__u32 reserved;
+};
+#endif
+
+/* <linux/close_range.h> */
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE 0x2U
+#endif
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC 0x4U
 #endif
 
 /* The largest signal number, as the kernel counts (_NSIG of the kernel). */
@@ -227,19 +249,48 @@ static inline int cfg_abort(int pidfd)
 	return cfg(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0);
 }
 
-/* Install a pidfd_config_open action at fd:@fd. */
-static inline int cfg_open(int pidfd, int fd, const char *path, int flags,
-			   int mode)
+/* Install a pidfd_config_open action at fd:@fd, with @options. */
+static inline int cfg_open_options(int pidfd, int fd, const char *path,
+				   int flags, int mode, unsigned int options)
 {
 	struct pidfd_config_open how = {
 		.path = ptr_to_u64(path),
 		.flags = flags,
 		.mode = mode,
+		.options = options,
 	};
 	char key[32];
 
 	snprintf(key, sizeof(key), "fd:%d", fd);
 	return cfg_binary(pidfd, key, &how, sizeof(how));
+}
+
+static inline int cfg_open(int pidfd, int fd, const char *path, int flags,
+			   int mode)
+{
+	return cfg_open_options(pidfd, fd, path, flags, mode, 0);
+}
+
+/* A "close_range" action: the child's fds @first to @last (included). */
+static inline int cfg_close_range(int pidfd, unsigned int first,
+				  unsigned int last, unsigned int flags)
+{
+	struct pidfd_config_range range = {
+		.first = first,
+		.last = last,
+		.flags = flags,
+	};
+
+	return cfg_binary(pidfd, "close_range", &range, sizeof(range));
+}
+
+/* A "dup:@fd" action: the child's fd @src at @fd. */
+static inline int cfg_dup(int pidfd, int fd, int src)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "dup:%d", fd);
+	return cfg_int(pidfd, key, src);
 }
 
 /* Install the caller's @file as the child's fd @fd. */

@@ -288,6 +288,77 @@ TEST_F(exec_fail, abort)
 	EXPECT_TRUE(killed_by(&s->info, SIGKILL));
 }
 
+/*
+ * After a failed exec, the keys of the file actions and of the signal
+ * defaults are EBUSY like the others, and what they configured was done
+ * once: the open of "sub", relative to the cwd the action after it
+ * changes, would fail if the actions ran again for the retry.
+ */
+TEST(new_keys_after_failed_exec)
+{
+	struct pidfd_config_range range = { .first = 5, .last = 5 };
+	struct pidfd_config_open how = {
+		.path = ptr_to_u64("/dev/zero"),
+		.flags = O_RDONLY | O_CLOEXEC,
+		.options = PIDFD_CONFIG_OPEN_POSIX_CLOEXEC,
+	};
+	char dir[PATH_MAX], sub[PATH_MAX + 8], state[32];
+	const char *ign;
+	struct spawn s;
+	sigset_t set;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, make_tmpdir(dir));
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	ASSERT_EQ(0, chdir(dir));
+	ASSERT_NE(SIG_ERR, signal(SIGUSR1, SIG_IGN));
+	sigset_clear(&set);
+	sigaddset(&set, SIGPIPE);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_open(s.pidfd, 7, "sub", O_RDONLY | O_DIRECTORY, 0));
+	ASSERT_EQ(0, cfg_int(s.pidfd, "cwd", 7));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "fd:5", &how, sizeof(how)));
+	ASSERT_EQ(0, cfg_dup(s.pidfd, 6, 5));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "close_range", &range,
+				sizeof(range)));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "sigignore", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_flag(s.pidfd, "inherit_sigignore"));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "sigdefault", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", "/nonexistent/" PROBE_NAME));
+
+	EXPECT_EQ(-ENOENT, cfg_exec(s.pidfd));
+	EXPECT_TRUE(parked_state(wait_parked_state(s.pid)));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	EXPECT_STREQ("exec-failed", state);
+
+	EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "close_range", &range,
+				     sizeof(range)));
+	EXPECT_EQ(-EBUSY, cfg_dup(s.pidfd, 6, 5));
+	EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "cwd", 7));
+	EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "fd:5", &how, sizeof(how)));
+	EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "tcsetpgrp", 0));
+	EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, "inherit_sigignore"));
+	EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "sigdefault", &set,
+				     sizeof(set)));
+
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", probe_path()));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ(sub, spawn_get(&s, "cwd"));
+	EXPECT_STREQ(sub, spawn_get(&s, "fd.7.path"));
+	EXPECT_STREQ("<missing>", spawn_get(&s, "fd.5.path"));
+	EXPECT_STREQ("/dev/zero", spawn_get(&s, "fd.6.path"));
+	ign = spawn_get(&s, "sigign");
+	EXPECT_TRUE(mask_has(ign, SIGUSR1));
+	EXPECT_FALSE(mask_has(ign, SIGPIPE));
+	spawn_fini(&s);
+	rm_rf(dir);
+}
+
 /* The same script by path works (binfmt_script). */
 TEST(script_by_path)
 {
@@ -808,6 +879,109 @@ static int fd_beyond_rlimit(struct spawn *s, int slave)
 	return ret;
 }
 
+/* dup:N of a descriptor the child does not have at that point. */
+static int dup_not_open(struct spawn *s, int slave)
+{
+	return cfg_dup(s->pidfd, 5, 40);
+}
+
+/* ... that an action after it opens: the actions run in order. */
+static int dup_before_source(struct spawn *s, int slave)
+{
+	return cfg_dup(s->pidfd, 5, 40) ?:
+	       cfg_open(s->pidfd, 40, "/dev/null", O_RDONLY, 0);
+}
+
+/* ... that an action before it closed. */
+static int dup_source_closed(struct spawn *s, int slave)
+{
+	return cfg_open(s->pidfd, 40, "/dev/null", O_RDONLY, 0) ?:
+	       cfg_close_range(s->pidfd, 39, 41, 0) ?:
+	       cfg_dup(s->pidfd, 5, 40);
+}
+
+/* dup:N with N at or above the child's RLIMIT_NOFILE, as dup2(). */
+static int dup_beyond_rlimit(struct spawn *s, int slave)
+{
+	int null = nofile_64_and_null(s);
+
+	if (null < 0)
+		return null;
+	close(null);
+	return cfg_dup(s->pidfd, 64, 1);
+}
+
+static int cwd_fd_not_open(struct spawn *s, int slave)
+{
+	return cfg_int(s->pidfd, "cwd", 40);
+}
+
+static int cwd_fd_not_dir(struct spawn *s, int slave)
+{
+	return cfg_open(s->pidfd, 40, "/dev/null", O_RDONLY, 0) ?:
+	       cfg_int(s->pidfd, "cwd", 40);
+}
+
+/* A directory without search permission, by a child without privilege. */
+static int cwd_fd_no_search(struct spawn *s, int slave)
+{
+	char dir[] = "/tmp/pidfd_spawn.XXXXXX";
+	int fd, ret;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ret = fd < 0 ? -errno : 0;
+	if (!ret && chmod(dir, 0600))
+		ret = -errno;
+	/* fchdir() to a removed directory works, the check still applies. */
+	rmdir(dir);
+	if (!ret)
+		ret = cfg_fd_at(s->pidfd, 40, fd) ?:
+		      cfg_int(s->pidfd, "cwd", 40);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int tcsetpgrp_not_open(struct spawn *s, int slave)
+{
+	return cfg_int(s->pidfd, "pgid", 0) ?:
+	       cfg_int(s->pidfd, "tcsetpgrp", 9);
+}
+
+static int tcsetpgrp_pipe(struct spawn *s, int slave)
+{
+	int p[2], ret;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	ret = cfg_fd(s->pidfd, "fd:0", p[0]) ?:
+	      cfg_int(s->pidfd, "pgid", 0) ?:
+	      cfg_int(s->pidfd, "tcsetpgrp", 0);
+	close(p[0]);
+	close(p[1]);
+	return ret;
+}
+
+/* A terminal, but no one's controlling terminal. */
+static int tcsetpgrp_not_ctty(struct spawn *s, int slave)
+{
+	return cfg_fd(s->pidfd, "fd:0", slave) ?:
+	       cfg_int(s->pidfd, "pgid", 0) ?:
+	       cfg_int(s->pidfd, "tcsetpgrp", 0);
+}
+
+/*
+ * The ctty key is applied after the ordered actions: in a new session,
+ * tcsetpgrp runs while the child has no controlling terminal yet.
+ */
+static int tcsetpgrp_before_ctty(struct spawn *s, int slave)
+{
+	return ctty_from(s, slave) ?:
+	       cfg_int(s->pidfd, "tcsetpgrp", 0);
+}
+
 FIXTURE_VARIANT_ADD(step_fail, open_missing) {
 	.setup = open_missing, .err = ENOENT,
 };
@@ -866,6 +1040,50 @@ FIXTURE_VARIANT_ADD(step_fail, inherit_beyond_rlimit) {
 
 FIXTURE_VARIANT_ADD(step_fail, fd_beyond_rlimit) {
 	.setup = fd_beyond_rlimit, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, dup_not_open) {
+	.setup = dup_not_open, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, dup_before_source) {
+	.setup = dup_before_source, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, dup_source_closed) {
+	.setup = dup_source_closed, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, dup_beyond_rlimit) {
+	.setup = dup_beyond_rlimit, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, cwd_fd_not_open) {
+	.setup = cwd_fd_not_open, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, cwd_fd_not_dir) {
+	.setup = cwd_fd_not_dir, .err = ENOTDIR,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, cwd_fd_no_search) {
+	.setup = cwd_fd_no_search, .err = EACCES, .as_nobody = true,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, tcsetpgrp_not_open) {
+	.setup = tcsetpgrp_not_open, .err = EBADF,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, tcsetpgrp_pipe) {
+	.setup = tcsetpgrp_pipe, .err = ENOTTY,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, tcsetpgrp_not_ctty) {
+	.setup = tcsetpgrp_not_ctty, .err = ENOTTY, .needs_pty = true,
+};
+
+FIXTURE_VARIANT_ADD(step_fail, tcsetpgrp_before_ctty) {
+	.setup = tcsetpgrp_before_ctty, .err = ENOTTY, .needs_pty = true,
 };
 
 FIXTURE_SETUP(step_fail)

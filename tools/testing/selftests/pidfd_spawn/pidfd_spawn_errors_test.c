@@ -38,18 +38,23 @@ static const struct {
 	{ "argv",		STRING | BINARY | FLAG },
 	{ "envp",		STRING | BINARY | FLAG },
 	{ "fd:3",		FD | BINARY | FLAG },
+	{ "dup:3",		INT },
+	{ "close_range",	BINARY },
 	{ "inherit_fds",	FLAG },
-	{ "cwd",		PATH | FD },
+	{ "cwd",		PATH | FD | INT },
 	{ "root",		PATH | FD },
 	{ "umask",		INT },
 	{ "sigmask",		BINARY },
 	{ "sigignore",		BINARY },
+	{ "inherit_sigignore",	FLAG },
+	{ "sigdefault",		BINARY },
 	{ "setsid",		FLAG },
 	{ "pgid",		INT },
 	{ "resetids",		FLAG },
 	{ "no_new_privs",	FLAG },
 	{ "pdeathsig",		INT },
 	{ "ctty",		INT },
+	{ "tcsetpgrp",		INT },
 };
 
 static const char * const cmd_names[] = {
@@ -133,6 +138,7 @@ TEST_F(builder, accepted_commands)
 		.path = ptr_to_u64("/dev/null"),
 		.flags = O_RDONLY,
 	};
+	struct pidfd_config_range range = { .first = 3, .last = ~0U };
 	int exe_fd, exe_path_fd, dir_fd;
 	sigset_t set;
 
@@ -159,22 +165,31 @@ TEST_F(builder, accepted_commands)
 	EXPECT_EQ(0, cfg_fd(self->pidfd, "fd:3", self->null));
 	EXPECT_EQ(0, cfg_binary(self->pidfd, "fd:3", &how, sizeof(how)));
 	EXPECT_EQ(0, cfg_flag(self->pidfd, "fd:3"));
+	how.options = PIDFD_CONFIG_OPEN_POSIX_CLOEXEC;
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "fd:3", &how, sizeof(how)));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "dup:4", 3));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "close_range", &range,
+				sizeof(range)));
 	EXPECT_EQ(0, cfg_flag(self->pidfd, "inherit_fds"));
 
 	EXPECT_EQ(0, cfg_path(self->pidfd, "cwd", "/", AT_FDCWD));
 	EXPECT_EQ(0, cfg_fd(self->pidfd, "cwd", dir_fd));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "cwd", 3));
 	EXPECT_EQ(0, cfg_path(self->pidfd, "root", "/", AT_FDCWD));
 	EXPECT_EQ(0, cfg_fd(self->pidfd, "root", dir_fd));
 
 	EXPECT_EQ(0, cfg_int(self->pidfd, "umask", 022));
 	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigmask", &set, sizeof(set)));
 	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigignore", &set, sizeof(set)));
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "inherit_sigignore"));
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigdefault", &set, sizeof(set)));
 	EXPECT_EQ(0, cfg_flag(self->pidfd, "setsid"));
 	EXPECT_EQ(0, cfg_int(self->pidfd, "pgid", 0));
 	EXPECT_EQ(0, cfg_flag(self->pidfd, "resetids"));
 	EXPECT_EQ(0, cfg_flag(self->pidfd, "no_new_privs"));
 	EXPECT_EQ(0, cfg_int(self->pidfd, "pdeathsig", SIGTERM));
 	EXPECT_EQ(0, cfg_int(self->pidfd, "ctty", 0));
+	EXPECT_EQ(0, cfg_int(self->pidfd, "tcsetpgrp", 0));
 
 	close(exe_fd);
 	close(exe_path_fd);
@@ -232,6 +247,11 @@ TEST_F(builder, unknown_keys)
 		"fd:1x", "fd: 1", "fd:0x1", "fd:1:2", "fd:1 ", "FD:1",
 		"fd:1\n", "fd:\n", "fd:3\n\n", "fd:1\t",
 		"inherit-fds", "no-new-privs", "sigmask\t", "cwd/", "rootdir",
+		"dup", "dup:", "dup:01", "dup:00", "dup:-1", "dup:+1", "dup:x",
+		"dup:1x", "dup: 1", "dup:0x1", "dup:1:2", "dup:1\n", "DUP:1",
+		"close-range", "closerange", "close_range ", "tcsetpgrp\n",
+		"tcgetpgrp", "inherit-sigignore", "inherit_sigignores",
+		"sigdefault\t", "sig_default",
 	};
 	unsigned int cmd;
 	size_t i;
@@ -739,8 +759,247 @@ TEST_F(builder, config_open_errors)
 	big.how.reserved = 1;
 	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how,
 				      sizeof(big.how)));
-	big.how.reserved = 1ULL << 63;
+	big.how.reserved = 1U << 31;
 	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* fs.nr_open: the fd numbers pidfd_config() takes are below it. */
+static long read_nr_open(struct __test_metadata *_metadata)
+{
+	char buf[32];
+	long nr_open;
+
+	EXPECT_GT(read_path("/proc/sys/fs/nr_open", buf, sizeof(buf)), 0);
+	nr_open = strtol(buf, NULL, 10);
+	EXPECT_GT(nr_open, 0);
+	return nr_open;
+}
+
+/* The options of struct pidfd_config_open: unknown bits are EINVAL. */
+TEST_F(builder, config_open_options)
+{
+	static const __u32 bad[] = {
+		1U << 1, 1U << 31, ~0U, PIDFD_CONFIG_OPEN_POSIX_CLOEXEC | 1U << 2,
+	};
+	struct {
+		struct pidfd_config_open how;
+		__u64 tail;
+	} big = {
+		.how.path = ptr_to_u64("/dev/null"),
+		.how.flags = O_RDONLY | O_CLOEXEC,
+		.how.options = PIDFD_CONFIG_OPEN_POSIX_CLOEXEC,
+	};
+	int pidfd = self->pidfd;
+	size_t i;
+
+	EXPECT_EQ(0, cfg_binary(pidfd, "fd:3", &big.how, sizeof(big.how)));
+	EXPECT_EQ(0, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		big.how.options = bad[i];
+		EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how,
+					      sizeof(big.how))) {
+			TH_LOG("options %#x", bad[i]);
+		}
+	}
+	big.how.options = PIDFD_CONFIG_OPEN_POSIX_CLOEXEC;
+	big.how.reserved = 1;
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "fd:3", &big.how,
+				      sizeof(big.how)));
+	big.how.reserved = 0;
+	big.tail = 1;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, "fd:3", &big, sizeof(big)));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* close_range: the size rules of copy_struct_from_user() and each field. */
+TEST_F(builder, close_range_errors)
+{
+	static const struct pidfd_config_range bad[] = {
+		{ .first = 3, .last = ~0U, .reserved = 1 },
+		{ .first = 3, .last = ~0U, .reserved = 1U << 31 },
+		{ .first = 3, .last = ~0U, .flags = CLOSE_RANGE_UNSHARE },
+		{ .first = 3, .last = ~0U,
+		  .flags = CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE },
+		{ .first = 3, .last = ~0U, .flags = 1U << 0 },
+		{ .first = 3, .last = ~0U, .flags = 1U << 3 },
+		{ .first = 3, .last = ~0U, .flags = 1U << 31 },
+		{ .first = 4, .last = 3 },
+		{ .first = ~0U, .last = 0 },
+	};
+	static const struct pidfd_config_range good[] = {
+		{ .first = 3, .last = ~0U },
+		{ .first = 0, .last = ~0U, .flags = CLOSE_RANGE_CLOEXEC },
+		{ .first = 5, .last = 5 },
+		{ .first = ~0U, .last = ~0U },
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	struct {
+		struct pidfd_config_range range;
+		__u64 tail;
+	} big = { .range = { .first = 3, .last = ~0U } };
+	int pidfd = self->pidfd;
+	char *buf, *unmapped;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		EXPECT_EQ(0, cfg_binary(pidfd, "close_range", &good[i],
+					sizeof(good[i])));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "close_range", &bad[i],
+					      sizeof(bad[i]))) {
+			TH_LOG("{ %u, %u, %#x, %#x }", bad[i].first,
+			       bad[i].last, bad[i].flags, bad[i].reserved);
+		}
+	}
+
+	/* Sizes. */
+	ASSERT_EQ((size_t)PIDFD_CONFIG_RANGE_SIZE_VER0,
+		  sizeof(struct pidfd_config_range));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "close_range", &big, 0));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "close_range", &big, 8));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "close_range", &big,
+				      PIDFD_CONFIG_RANGE_SIZE_VER0 - 1));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "close_range", &big, -1));
+	EXPECT_EQ(0, cfg_binary(pidfd, "close_range", &big, sizeof(big)));
+	big.tail = 1ULL << 63;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, "close_range", &big, sizeof(big)));
+
+	buf = calloc(1, page + 1);
+	ASSERT_NE(NULL, buf);
+	memcpy(buf, &big.range, sizeof(big.range));
+	EXPECT_EQ(0, cfg_binary(pidfd, "close_range", buf, page));
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, "close_range", buf, page + 1));
+	buf[page - 1] = 1;
+	EXPECT_EQ(-E2BIG, cfg_binary(pidfd, "close_range", buf, page));
+	free(buf);
+
+	/* Pointers. */
+	unmapped = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	EXPECT_EQ(-EFAULT, cfg_binary(pidfd, "close_range", unmapped,
+				      sizeof(big.range)));
+	munmap(unmapped, page);
+	EXPECT_EQ(-EINVAL, cfg(pidfd, PIDFD_CONFIG_SET_BINARY, "close_range",
+			       NULL, sizeof(big.range)));
+
+	/* Other commands. */
+	EXPECT_EQ(-EINVAL, cfg_int(pidfd, "close_range", 3));
+	EXPECT_EQ(-EINVAL, cfg_flag(pidfd, "close_range"));
+	EXPECT_EQ(-EINVAL, cfg_fd(pidfd, "close_range", self->null));
+	EXPECT_EQ(-EINVAL, cfg_string(pidfd, "close_range", "3"));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* "dup:N" is spelled as "fd:N" is: decimal, no sign, no leading zero. */
+TEST_F(builder, dup_key)
+{
+	static const char * const malformed[] = {
+		"dup:", "dup:01", "dup:00", "dup:x", "dup:-1", "dup:+1",
+		"dup:1x", "dup: 1", "dup:1 ", "dup:0x1", "dup:1\n",
+		"dup:4294967296", "dup:99999999999",
+	};
+	long nr_open = read_nr_open(_metadata);
+	int pidfd = self->pidfd;
+	char key[48];
+	size_t i;
+
+	EXPECT_EQ(0, cfg_int(pidfd, "dup:0", 1));
+	EXPECT_EQ(0, cfg_int(pidfd, "dup:3", 3));
+	EXPECT_EQ(0, cfg_int(pidfd, "dup:1234", 0));
+	snprintf(key, sizeof(key), "dup:%ld", nr_open - 1);
+	EXPECT_EQ(0, cfg_int(pidfd, key, 0));
+
+	for (i = 0; i < ARRAY_SIZE(malformed); i++) {
+		EXPECT_EQ(-EINVAL, cfg_int(pidfd, malformed[i], 0)) {
+			TH_LOG("key \"%s\"", malformed[i]);
+		}
+	}
+	/* As for fd:N. */
+	EXPECT_EQ(-EINVAL, cfg_flag(pidfd, "fd:4294967296"));
+
+	/* N at or above fs.nr_open. */
+	snprintf(key, sizeof(key), "dup:%ld", nr_open);
+	EXPECT_EQ(-EBADF, cfg_int(pidfd, key, 0));
+	EXPECT_EQ(-EBADF, cfg_int(pidfd, "dup:2147483648", 0));
+	EXPECT_EQ(-EBADF, cfg_int(pidfd, "dup:4294967295", 0));
+
+	/* SET_INT only. */
+	EXPECT_EQ(-EINVAL, cfg_flag(pidfd, "dup:3"));
+	EXPECT_EQ(-EINVAL, cfg_fd(pidfd, "dup:3", self->null));
+	EXPECT_EQ(-EINVAL, cfg_string(pidfd, "dup:3", "4"));
+	EXPECT_EQ(-EINVAL, cfg_binary(pidfd, "dup:3", &pidfd, sizeof(pidfd)));
+	EXPECT_EQ(-EINVAL, cfg_path(pidfd, "dup:3", "/", AT_FDCWD));
+
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/*
+ * The SET_INT keys whose aux is a descriptor of the child: below
+ * fs.nr_open and not negative, or EBADF at the call.
+ */
+TEST_F(builder, child_fd_out_of_range)
+{
+	static const char * const child_fd_keys[] = {
+		"dup:3", "cwd", "tcsetpgrp",
+	};
+	long nr_open = read_nr_open(_metadata);
+	int pidfd = self->pidfd;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(child_fd_keys); i++) {
+		const char *key = child_fd_keys[i];
+
+		EXPECT_EQ(0, cfg_int(pidfd, key, 0)) {
+			TH_LOG("%s", key);
+		}
+		EXPECT_EQ(0, cfg_int(pidfd, key, nr_open - 1)) {
+			TH_LOG("%s", key);
+		}
+		EXPECT_EQ(-EBADF, cfg_int(pidfd, key, -1)) {
+			TH_LOG("%s", key);
+		}
+		EXPECT_EQ(-EBADF, cfg_int(pidfd, key, INT_MIN)) {
+			TH_LOG("%s", key);
+		}
+		EXPECT_EQ(-EBADF, cfg_int(pidfd, key, nr_open)) {
+			TH_LOG("%s", key);
+		}
+		EXPECT_EQ(-EBADF, cfg_int(pidfd, key, INT_MAX)) {
+			TH_LOG("%s", key);
+		}
+	}
+	assert_still_parked(_metadata, self->pid, &self->pidfd);
+}
+
+/* sigdefault takes the sigsets sigmask and sigignore take. */
+TEST_F(builder, sigdefault_errors)
+{
+	const char *bad = (const char *)1;
+	sigset_t set;
+
+	check_sigset_errors(_metadata, self->pidfd, "sigdefault");
+
+	/* SIGKILL and SIGSTOP may be in it: they are at their default. */
+	sigset_clear(&set);
+	sigaddset(&set, SIGKILL);
+	sigaddset(&set, SIGSTOP);
+	EXPECT_EQ(0, cfg_binary(self->pidfd, "sigdefault", &set, sizeof(set)));
+
+	EXPECT_EQ(-EFAULT, cfg_binary(self->pidfd, "sigdefault", bad, 8));
+	EXPECT_EQ(-EINVAL, cfg_flag(self->pidfd, "sigdefault"));
+	EXPECT_EQ(-EINVAL, cfg_int(self->pidfd, "sigdefault", SIGPIPE));
+	/* And inherit_sigignore is a flag. */
+	EXPECT_EQ(0, cfg_flag(self->pidfd, "inherit_sigignore"));
+	EXPECT_EQ(-EINVAL, cfg_int(self->pidfd, "inherit_sigignore", 1));
+	EXPECT_EQ(-EINVAL, cfg_binary(self->pidfd, "inherit_sigignore", &set,
+				      sizeof(set)));
+	EXPECT_EQ(-EINVAL, cfg(self->pidfd, PIDFD_CONFIG_SET_FLAG,
+			       "inherit_sigignore", NULL, 1));
 
 	assert_still_parked(_metadata, self->pid, &self->pidfd);
 }
@@ -805,6 +1064,63 @@ TEST(ebusy_after_commit)
 			EXPECT_TRUE(spawn_exited_ok(&s));
 		}
 	}
+	spawn_fini(&s);
+}
+
+/* The keys of the file actions and signal defaults, once committed. */
+TEST(ebusy_after_commit_new_keys)
+{
+	struct pidfd_config_range range = { .first = 50, .last = ~0U };
+	struct pidfd_config_open how = {
+		.path = ptr_to_u64("/dev/null"),
+		.flags = O_RDONLY | O_CLOEXEC,
+		.options = PIDFD_CONFIG_OPEN_POSIX_CLOEXEC,
+	};
+	struct spawn s;
+	sigset_t set;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	sigset_clear(&set);
+	sigaddset(&set, SIGPIPE);
+
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "fd:6", &how, sizeof(how)));
+	ASSERT_EQ(0, cfg_int(s.pidfd, "dup:5", 1));
+	ASSERT_EQ(0, cfg_open(s.pidfd, 7, "/", O_PATH | O_DIRECTORY, 0));
+	ASSERT_EQ(0, cfg_int(s.pidfd, "cwd", 7));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "close_range", &range,
+				sizeof(range)));
+	ASSERT_EQ(0, cfg_flag(s.pidfd, "inherit_sigignore"));
+	ASSERT_EQ(0, cfg_binary(s.pidfd, "sigdefault", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_exec(s.pidfd));
+
+	/* Twice: while the program may still run, and after it was reaped. */
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "close_range", &range,
+					     sizeof(range)));
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "dup:5", 1));
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "cwd", 7));
+		EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "fd:6", &how,
+					     sizeof(how)));
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "tcsetpgrp", 0));
+		EXPECT_EQ(-EBUSY, cfg_flag(s.pidfd, "inherit_sigignore"));
+		EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "sigdefault", &set,
+					     sizeof(set)));
+		/* Invalid calls too. */
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "dup:01", 1));
+		EXPECT_EQ(-EBUSY, cfg_int(s.pidfd, "dup:5", -1));
+		EXPECT_EQ(-EBUSY, cfg_binary(s.pidfd, "close_range", &range,
+					     1));
+		if (!i) {
+			ASSERT_EQ(0, spawn_collect(&s));
+			EXPECT_TRUE(spawn_exited_ok(&s));
+		}
+	}
+	EXPECT_STREQ("/", spawn_get(&s, "cwd"));
+	EXPECT_STREQ("/dev/null", spawn_get(&s, "fd.6.path"));
 	spawn_fini(&s);
 }
 

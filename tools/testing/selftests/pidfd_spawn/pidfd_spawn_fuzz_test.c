@@ -1054,27 +1054,33 @@ static const char *cmd_name(unsigned int cmd)
 	return buf;
 }
 
-/* Keys by command, from the key table of kernel/pidfd_spawn.c. */
+/*
+ * Keys by command, from the key table of kernel/pidfd_spawn.c.  All but
+ * "tcsetpgrp": with an inherited descriptor of the terminal the fuzzer runs
+ * on, it would take that terminal's foreground away from the test run.
+ */
 static const char * const flag_keys[] = {
 	"argv", "envp", "inherit_fds", "inherit_fds", "setsid", "resetids",
-	"no_new_privs", "fd:N",
+	"no_new_privs", "inherit_sigignore", "fd:N",
 };
 
 static const char * const string_keys[] = { "exe", "argv", "envp" };
 static const char * const binary_keys[] = {
-	"argv", "envp", "sigmask", "sigignore", "fd:N",
+	"argv", "envp", "sigmask", "sigignore", "sigdefault", "close_range",
+	"fd:N",
 };
 
 static const char * const path_keys[] = { "exe", "cwd", "root" };
 static const char * const fd_keys[] = { "exe", "cwd", "root", "fd:N" };
 static const char * const int_keys[] = {
-	"umask", "pgid", "pdeathsig", "ctty",
+	"umask", "pgid", "pdeathsig", "ctty", "cwd", "dup:N",
 };
 
 static const char * const all_keys[] = {
 	"exe", "argv", "envp", "inherit_fds", "cwd", "root", "umask",
 	"sigmask", "sigignore", "setsid", "pgid", "resetids", "no_new_privs",
-	"pdeathsig", "ctty", "fd:N",
+	"pdeathsig", "ctty", "close_range", "inherit_sigignore", "sigdefault",
+	"fd:N", "dup:N",
 };
 
 static const char * const bad_keys[] = {
@@ -1082,6 +1088,8 @@ static const char * const bad_keys[] = {
 	"fd:1\n", "fd:99999999999", "fd:4294967296", "fd:4294967295",
 	"fd:2147483648", "fd:1048576", "FD:1", "fd", "exe\0x", "EXE", "exe ",
 	" exe", "ex", "exec", "argv\n", "umask=0", "inherit_fds2", "cwd/",
+	"dup:", "dup:01", "dup:-1", "dup:4294967296", "dup:1048576", "dup",
+	"close_range\n", "sigdefault ",
 };
 
 static const char *key_for(unsigned int cmd)
@@ -1153,8 +1161,9 @@ static void gen_key(struct call *c)
 		s = all_keys[below(ARRAY_SIZE(all_keys))];
 	else
 		s = key_for(c->cmd);
-	if (!strcmp(s, "fd:N")) {
-		snprintf(key, sizeof(key), "fd:%d", fds[below(ARRAY_SIZE(fds))]);
+	if (!strcmp(s, "fd:N") || !strcmp(s, "dup:N")) {
+		snprintf(key, sizeof(key), "%s%d", s[0] == 'f' ? "fd:" : "dup:",
+			 fds[below(ARRAY_SIZE(fds))]);
 		s = key;
 	}
 	c->key = s;
@@ -1334,6 +1343,14 @@ static int int_for(const char *key, struct kid *k)
 
 		return v[below(ARRAY_SIZE(v))];
 	}
+	/* A descriptor of the child. */
+	if (!strcmp(key, "cwd") || !strncmp(key, "dup:", 4)) {
+		static const int v[] = {
+			0, 1, 2, 3, 4, 9, 63, 1023, 1048575, 1048576, -1,
+		};
+
+		return v[below(ARRAY_SIZE(v))];
+	}
 	return gen_int();
 }
 
@@ -1435,6 +1452,10 @@ static void gen_open(struct call *c)
 	}
 	how.path = ptr_to_u64(path);
 	how.mode = chance(90) ? modes[below(ARRAY_SIZE(modes))] : (__u32)rnd();
+	if (chance(90))
+		how.options = chance(50) ? PIDFD_CONFIG_OPEN_POSIX_CLOEXEC : 0;
+	else
+		how.options = rnd();
 	how.reserved = chance(85) ? 0 : rnd();
 	buf = tail(fz.vguard, n);
 	memset(buf, 0, n);
@@ -1444,8 +1465,40 @@ static void gen_open(struct call *c)
 	c->value = buf;
 	c->aux = sz;
 	snprintf(c->vd, sizeof(c->vd),
-		 "<open{path=%s, flags=%#x, mode=%#o, reserved=%#llx}, %zu bytes>",
-		 pd, how.flags, how.mode, (unsigned long long)how.reserved, n);
+		 "<open{path=%s, flags=%#x, mode=%#o, options=%#x, reserved=%#x}, %zu bytes>",
+		 pd, how.flags, how.mode, how.options, how.reserved, n);
+	snprintf(c->ad, sizeof(c->ad), "%d", sz);
+}
+
+/* A struct pidfd_config_range, versioned by size. */
+static void gen_range(struct call *c)
+{
+	static const int sizes[] = {
+		16, 16, 16, 16, 16, 24, 8, 0, 4096, 4097, -1, 17,
+	};
+	static const __u32 bounds[] = { 0, 3, 4, 9, 64, 1023, 1024, ~0U };
+	static const __u32 flags[] = {
+		0, 0, CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE,
+	};
+	struct pidfd_config_range r = { 0 };
+	int sz = sizes[below(ARRAY_SIZE(sizes))];
+	size_t n = sz > 16 ? sz : 16;
+	char *buf;
+
+	r.first = chance(90) ? bounds[below(ARRAY_SIZE(bounds))] : rnd();
+	r.last = chance(90) ? bounds[below(ARRAY_SIZE(bounds))] : rnd();
+	r.flags = chance(90) ? flags[below(ARRAY_SIZE(flags))] : rnd();
+	r.reserved = chance(90) ? 0 : rnd();
+	buf = tail(fz.vguard, n);
+	memset(buf, 0, n);
+	memcpy(buf, &r, sizeof(r));
+	if (n > sizeof(r) && chance(25))
+		buf[n - 1] = 1;
+	c->value = buf;
+	c->aux = sz;
+	snprintf(c->vd, sizeof(c->vd),
+		 "<range{first=%u, last=%u, flags=%#x, reserved=%#x}, %zu bytes>",
+		 r.first, r.last, r.flags, r.reserved, n);
 	snprintf(c->ad, sizeof(c->ad), "%d", sz);
 }
 
@@ -1461,6 +1514,10 @@ static void gen_binary(struct call *c)
 			return gen_sigset(c, false);
 		if (!strcmp(c->key, "sigignore"))
 			return gen_sigset(c, true);
+		if (!strcmp(c->key, "sigdefault"))
+			return gen_sigset(c, false);
+		if (!strcmp(c->key, "close_range"))
+			return gen_range(c);
 		if (!strncmp(c->key, "fd:", 3))
 			return gen_open(c);
 	}

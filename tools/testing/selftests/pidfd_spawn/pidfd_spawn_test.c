@@ -11,9 +11,11 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -871,6 +873,218 @@ TEST_F(spawn, sigignore)
 	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigblk")));
 }
 
+static unsigned long long sig_bit(int sig)
+{
+	return 1ULL << (sig - 1);
+}
+
+/* A libc sigset_t holding the signals given, up to a 0. */
+static sigset_t *make_sigset(sigset_t *set, ...)
+{
+	va_list ap;
+	int sig;
+
+	sigset_clear(set);
+	va_start(ap, set);
+	while ((sig = va_arg(ap, int)))
+		sigaddset(set, sig);
+	va_end(ap);
+	return set;
+}
+
+static void on_signal(int sig)
+{
+}
+
+static int set_disposition(int sig, void (*handler)(int))
+{
+	struct sigaction sa = { .sa_handler = handler };
+
+	return sigaction(sig, &sa, NULL);
+}
+
+/* The signals this process ignores, as /proc/self/status shows them. */
+static unsigned long long caller_sigign(struct __test_metadata *_metadata)
+{
+	char buf[64];
+
+	EXPECT_EQ(0, proc_status_field(getpid(), "SigIgn", buf, sizeof(buf)));
+	return mask_val(buf);
+}
+
+/*
+ * Ignore SIGUSR1, SIGPIPE and a real-time signal, catch SIGUSR2, leave
+ * SIGHUP to its default; return what this process now ignores (it may have
+ * inherited more).
+ */
+static unsigned long long caller_ignores(struct __test_metadata *_metadata)
+{
+	unsigned long long ign;
+
+	EXPECT_EQ(0, set_disposition(SIGUSR1, SIG_IGN));
+	EXPECT_EQ(0, set_disposition(SIGPIPE, SIG_IGN));
+	EXPECT_EQ(0, set_disposition(SIGRTMIN + 1, SIG_IGN));
+	EXPECT_EQ(0, set_disposition(SIGUSR2, on_signal));
+	EXPECT_EQ(0, set_disposition(SIGHUP, SIG_DFL));
+	ign = caller_sigign(_metadata);
+	EXPECT_EQ(sig_bit(SIGUSR1) | sig_bit(SIGPIPE) | sig_bit(SIGRTMIN + 1),
+		  ign & (sig_bit(SIGUSR1) | sig_bit(SIGPIPE) |
+			 sig_bit(SIGRTMIN + 1) | sig_bit(SIGUSR2) |
+			 sig_bit(SIGHUP)));
+	return ign;
+}
+
+/*
+ * inherit_sigignore: what the caller ignores is ignored in the program;
+ * a signal it catches, or leaves alone, is at its default there.
+ */
+TEST_F(spawn, inherit_sigignore)
+{
+	struct spawn *s = &self->s;
+	unsigned long long ign;
+
+	ign = caller_ignores(_metadata);
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(ign, mask_val(spawn_get(s, "sigign")));
+	EXPECT_TRUE(mask_has(spawn_get(s, "sigign"), SIGRTMIN + 1));
+	EXPECT_FALSE(mask_has(spawn_get(s, "sigign"), SIGUSR2));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigcgt")));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigblk")));
+}
+
+/* What the caller ignores at the call: later changes do not count. */
+TEST_F(spawn, inherit_sigignore_snapshot)
+{
+	struct spawn *s = &self->s;
+	unsigned long long ign;
+
+	ign = caller_ignores(_metadata);
+	ASSERT_EQ(0, set_disposition(SIGUSR2, SIG_DFL));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+	ASSERT_EQ(0, set_disposition(SIGUSR1, SIG_DFL));
+	ASSERT_EQ(0, set_disposition(SIGUSR2, SIG_IGN));
+	ASSERT_EQ(0, set_disposition(SIGHUP, SIG_IGN));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(ign, mask_val(spawn_get(s, "sigign")));
+	EXPECT_TRUE(mask_has(spawn_get(s, "sigign"), SIGUSR1));
+	EXPECT_FALSE(mask_has(spawn_get(s, "sigign"), SIGUSR2));
+	EXPECT_FALSE(mask_has(spawn_get(s, "sigign"), SIGHUP));
+}
+
+/* sigdefault after inherit_sigignore takes signals out of the set... */
+TEST_F(spawn, sigdefault_after_inherit_sigignore)
+{
+	struct spawn *s = &self->s;
+	unsigned long long ign;
+	sigset_t set;
+
+	ign = caller_ignores(_metadata);
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+	make_sigset(&set, SIGPIPE, SIGRTMIN + 1, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigdefault", &set, sizeof(set)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(ign & ~(sig_bit(SIGPIPE) | sig_bit(SIGRTMIN + 1)),
+		  mask_val(spawn_get(s, "sigign")));
+	EXPECT_TRUE(mask_has(spawn_get(s, "sigign"), SIGUSR1));
+}
+
+/* ... and before it, inherit_sigignore puts them back. */
+TEST_F(spawn, sigdefault_before_inherit_sigignore)
+{
+	struct spawn *s = &self->s;
+	unsigned long long ign;
+	sigset_t set;
+
+	ign = caller_ignores(_metadata);
+	make_sigset(&set, SIGPIPE, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigdefault", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(ign, mask_val(spawn_get(s, "sigign")));
+	EXPECT_TRUE(mask_has(spawn_get(s, "sigign"), SIGPIPE));
+}
+
+/* sigignore after inherit_sigignore replaces the whole set... */
+TEST_F(spawn, sigignore_after_inherit_sigignore)
+{
+	struct spawn *s = &self->s;
+	sigset_t set;
+
+	caller_ignores(_metadata);
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+	make_sigset(&set, SIGHUP, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigignore", &set, sizeof(set)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(sig_bit(SIGHUP), mask_val(spawn_get(s, "sigign")));
+}
+
+/* ... and before it, inherit_sigignore adds to what sigignore set. */
+TEST_F(spawn, sigignore_before_inherit_sigignore)
+{
+	struct spawn *s = &self->s;
+	unsigned long long ign;
+	sigset_t set;
+
+	ign = caller_ignores(_metadata);
+	make_sigset(&set, SIGHUP, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigignore", &set, sizeof(set)));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_sigignore"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(ign | sig_bit(SIGHUP), mask_val(spawn_get(s, "sigign")));
+}
+
+/*
+ * sigdefault removes signals from the set sigignore made; SIGKILL and
+ * SIGSTOP in it have no effect.
+ */
+TEST_F(spawn, sigdefault)
+{
+	struct spawn *s = &self->s;
+	sigset_t set;
+
+	make_sigset(&set, SIGPIPE, SIGUSR1, SIGRTMIN + 3, SIGHUP, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigignore", &set, sizeof(set)));
+	make_sigset(&set, SIGUSR1, SIGRTMIN + 3, SIGKILL, SIGSTOP, SIGTERM, 0);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigdefault", &set, sizeof(set)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(sig_bit(SIGPIPE) | sig_bit(SIGHUP),
+		  mask_val(spawn_get(s, "sigign")));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigcgt")));
+	EXPECT_EQ(0ULL, mask_val(spawn_get(s, "sigblk")));
+}
+
+/* The kernel's own sigset size works too; the last sigignore resets. */
+TEST_F(spawn, sigdefault_kernel_size)
+{
+	struct spawn *s = &self->s;
+	__u64 mask;
+
+	mask = sig_bit(SIGPIPE) | sig_bit(SIGINT);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigignore", &mask, sizeof(mask)));
+	mask = sig_bit(SIGINT);
+	ASSERT_EQ(0, cfg_binary(s->pidfd, "sigdefault", &mask, sizeof(mask)));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_EQ(sig_bit(SIGPIPE), mask_val(spawn_get(s, "sigign")));
+}
+
 TEST_F(spawn, setsid)
 {
 	struct spawn *s = &self->s;
@@ -1067,6 +1281,282 @@ TEST(ctty)
 
 	close(slave);
 	close(master);
+}
+
+/*
+ * tcsetpgrp: a helper process makes itself a session leader with a pty as
+ * its controlling terminal (the foreground group is then its own), and
+ * creates the child in that session, in a process group of its own or of
+ * another process, in the background.  The action makes the child's group
+ * the foreground group, without a SIGTTOU: the child's SIGTTOU is at its
+ * default, and is blocked for the action only.
+ */
+enum tc_group {
+	TC_NEW_GROUP,		/* "pgid" 0 */
+	TC_OTHER_GROUP,		/* "pgid" of another group of the session */
+	TC_HELPER_GROUP,	/* no "pgid": the helper's foreground group */
+};
+
+FIXTURE(tcsetpgrp) {
+	int master;
+	int slave;		/* the helper's controlling terminal */
+	int other_master;
+	int other_slave;	/* a terminal that is nobody's */
+	struct spawn s;
+	pid_t helper;
+};
+
+/* How the helper sets the child up. */
+struct tc_setup {
+	enum tc_group group;
+	bool sigmask;		/* SIGTTOU blocked by the "sigmask" key */
+	bool other_tty;		/* the action on the other pty */
+};
+
+FIXTURE_VARIANT(tcsetpgrp) {
+	struct tc_setup setup;
+	int err;		/* of the commit */
+};
+
+FIXTURE_VARIANT_ADD(tcsetpgrp, new_group) {
+	.setup = { .group = TC_NEW_GROUP },
+};
+
+FIXTURE_VARIANT_ADD(tcsetpgrp, other_group) {
+	.setup = { .group = TC_OTHER_GROUP },
+};
+
+FIXTURE_VARIANT_ADD(tcsetpgrp, helper_group) {
+	.setup = { .group = TC_HELPER_GROUP },
+};
+
+/* SIGTTOU stays blocked in the program, as configured. */
+FIXTURE_VARIANT_ADD(tcsetpgrp, new_group_sigttou_blocked) {
+	.setup = { .group = TC_NEW_GROUP, .sigmask = true },
+};
+
+/* A terminal that is not the child's controlling terminal. */
+FIXTURE_VARIANT_ADD(tcsetpgrp, not_controlling_tty) {
+	.setup = { .group = TC_NEW_GROUP, .other_tty = true },
+	.err = ENOTTY,
+};
+
+/* What the helper did, sent back on a pipe. */
+struct tc_result {
+	int step;		/* the step that failed, 0 if none */
+	int err;		/* its errno */
+	int commit;		/* what the commit returned */
+	pid_t sid;		/* the helper's session */
+	pid_t pid;		/* the child */
+	pid_t group;		/* the group the child was put in */
+	pid_t fg_before;	/* tcgetpgrp() before the commit */
+	pid_t fg_after;		/* and after */
+	siginfo_t info;		/* how the child ended */
+};
+
+static int open_pty(int *master, int *slave)
+{
+	char *name;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0)
+		return -errno;
+	if (grantpt(*master) || unlockpt(*master))
+		return -errno;
+	name = ptsname(*master);
+	if (!name)
+		return -errno;
+	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return *slave < 0 ? -errno : 0;
+}
+
+FIXTURE_SETUP(tcsetpgrp)
+{
+	self->master = -1;
+	self->slave = -1;
+	self->other_master = -1;
+	self->other_slave = -1;
+	self->s.pidfd = -1;
+	self->s.out = -1;
+	self->s.reaped = true;
+	self->helper = 0;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	if (access("/dev/ptmx", R_OK | W_OK))
+		SKIP(return, "no /dev/ptmx: %s", strerror(errno));
+	ASSERT_EQ(0, open_pty(&self->master, &self->slave));
+	ASSERT_EQ(0, open_pty(&self->other_master, &self->other_slave));
+}
+
+FIXTURE_TEARDOWN(tcsetpgrp)
+{
+	siginfo_t info;
+
+	if (self->helper > 0) {
+		kill(self->helper, SIGKILL);
+		wait_pid(self->helper, &info);
+	}
+	spawn_fini(&self->s);
+	if (self->slave >= 0)
+		close(self->slave);
+	if (self->master >= 0)
+		close(self->master);
+	if (self->other_slave >= 0)
+		close(self->other_slave);
+	if (self->other_master >= 0)
+		close(self->other_master);
+}
+
+/* A process group leader that waits to be killed. */
+static pid_t group_leader(void)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	setpgid(0, 0);
+	for (;;)
+		pause();
+}
+
+/* The helper's steps up to the commit: 0 or -errno, r->step set. */
+static int tc_configure(const struct tc_setup *setup, int slave, int other,
+			int out, struct tc_result *r, pid_t *leader,
+			int *pidfd)
+{
+	sigset_t set;
+	int ret;
+
+	r->step = 1;
+	r->sid = setsid();
+	if (r->sid < 0)
+		return -errno;
+	r->step = 2;
+	if (ioctl(slave, TIOCSCTTY, 0))
+		return -errno;
+	r->step = 3;
+	if (setup->group == TC_OTHER_GROUP) {
+		*leader = group_leader();
+		if (*leader < 0)
+			return -errno;
+		/* Whichever of the two runs first, the group exists. */
+		if (setpgid(*leader, *leader))
+			return -errno;
+	}
+	r->step = 4;
+	r->pid = clone_empty_flags(0, SIGCHLD, pidfd);
+	if (r->pid < 0)
+		return r->pid;
+	switch (setup->group) {
+	case TC_NEW_GROUP:
+		r->group = r->pid;
+		break;
+	case TC_OTHER_GROUP:
+		r->group = *leader;
+		break;
+	case TC_HELPER_GROUP:
+		r->group = getpgrp();
+		break;
+	}
+	r->step = 5;
+	ret = cfg_string(*pidfd, "exe", probe_path()) ?:
+	      cfg_fd(*pidfd, "fd:1", out) ?:
+	      cfg_fd(*pidfd, "fd:0", setup->other_tty ? other : slave);
+	if (!ret && setup->group != TC_HELPER_GROUP)
+		ret = cfg_int(*pidfd, "pgid",
+			      setup->group == TC_OTHER_GROUP ? *leader : 0);
+	if (!ret && setup->sigmask) {
+		sigset_clear(&set);
+		sigaddset(&set, SIGTTOU);
+		ret = cfg_binary(*pidfd, "sigmask", &set, sizeof(set));
+	}
+	if (!ret)
+		ret = cfg_int(*pidfd, "tcsetpgrp", 0);
+	return ret;
+}
+
+/* Runs in the helper process, and exits. */
+static void tc_helper(const struct tc_setup *setup, int slave, int other,
+		      int out, int result)
+{
+	struct tc_result r = { 0 };
+	int pidfd = -1, ret;
+	pid_t leader = 0;
+
+	ret = tc_configure(setup, slave, other, out, &r, &leader, &pidfd);
+	close(out);
+	if (!ret) {
+		r.step = 6;
+		r.fg_before = tcgetpgrp(slave);
+		r.commit = cfg_exec(pidfd);
+		r.fg_after = tcgetpgrp(slave);
+		/* The program ran, or the child was killed: reap it. */
+		ret = wait_pid(r.pid, &r.info);
+		if (!ret)
+			r.step = 0;
+	} else if (r.pid > 0) {
+		kill_and_reap(r.pid, pidfd);
+	}
+	r.err = -ret;
+	if (leader > 0)
+		kill_and_reap(leader, -1);
+	_exit(write(result, &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+}
+
+TEST_F(tcsetpgrp, foreground)
+{
+	int out[2], result[2];
+	struct tc_result r;
+	siginfo_t info;
+	const char *v;
+
+	ASSERT_EQ(0, pipe2(out, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(result, O_CLOEXEC));
+	self->helper = fork();
+	ASSERT_GE(self->helper, 0);
+	if (!self->helper)
+		tc_helper(&variant->setup, self->slave, self->other_slave,
+			  out[1], result[1]);
+	close(out[1]);
+	close(result[1]);
+	self->s.out = out[0];
+
+	ASSERT_EQ((ssize_t)sizeof(r), read(result[0], &r, sizeof(r)));
+	close(result[0]);
+	ASSERT_EQ(0, wait_pid(self->helper, &info));
+	self->helper = 0;
+	EXPECT_EQ(CLD_EXITED, info.si_code);
+	EXPECT_EQ(0, info.si_status);
+	ASSERT_EQ(0, r.step) {
+		TH_LOG("helper step %d: %s", r.step, strerror(r.err));
+	}
+	ASSERT_EQ(-variant->err, r.commit);
+	if (variant->err) {
+		EXPECT_TRUE(killed_by(&r.info, SIGKILL));
+		EXPECT_EQ(r.sid, r.fg_after);
+		return;
+	}
+
+	/* The helper was in the foreground, the child's group now is. */
+	EXPECT_EQ(r.sid, r.fg_before);
+	EXPECT_EQ(r.group, r.fg_after);
+	EXPECT_EQ(CLD_EXITED, r.info.si_code);
+	EXPECT_EQ(0, r.info.si_status);
+
+	ASSERT_EQ(0, spawn_read_report(&self->s));
+	EXPECT_EQ(r.pid, spawn_get_long(&self->s, "pid"));
+	EXPECT_EQ(r.sid, spawn_get_long(&self->s, "sid"));
+	EXPECT_EQ(r.group, spawn_get_long(&self->s, "pgid"));
+	EXPECT_EQ(r.group, spawn_get_long(&self->s, "tpgid"));
+	EXPECT_EQ(1, spawn_get_long(&self->s, "ctty"));
+	v = spawn_get(&self->s, "sigign");
+	EXPECT_FALSE(mask_has(v, SIGTTOU));
+	v = spawn_get(&self->s, "sigpnd");
+	EXPECT_FALSE(mask_has(v, SIGTTOU));
+	v = spawn_get(&self->s, "shdpnd");
+	EXPECT_FALSE(mask_has(v, SIGTTOU));
+	EXPECT_EQ(variant->setup.sigmask ? 1ULL << (SIGTTOU - 1) : 0ULL,
+		  mask_val(spawn_get(&self->s, "sigblk")));
 }
 
 #define NOBODY 65534

@@ -31,6 +31,9 @@
  *   sigblk sigign sigcgt sigpnd shdpnd the hex masks of /proc/self/status
  *   seccomp                            the Seccomp: mode of /proc/self/status
  *   tty_nr                             field 7 of /proc/self/stat
+ *   tpgid                              field 8 of /proc/self/stat: the
+ *                                      foreground process group of the
+ *                                      controlling terminal, or -1
  *   ctty                               1 if /dev/tty can be opened, else 0
  *   nodename                           uname()
  *   ns.NAME                            readlink(/proc/self/ns/NAME)
@@ -265,12 +268,18 @@ static void report_tty(void)
 	int i, fd;
 
 	if (read_file("/proc/self/stat", buf, sizeof(buf)) > 0) {
-		/* Fields after the last ')': state ppid pgrp session tty_nr */
+		/*
+		 * Fields after the last ')': state ppid pgrp session tty_nr
+		 * tpgid
+		 */
 		p = strrchr(buf, ')');
 		for (i = 0; p && i < 5; i++)
 			p = strchr(p + 1, ' ');
 		if (p)
 			out("tty_nr=%d\n", atoi(p + 1));
+		p = p ? strchr(p + 1, ' ') : NULL;
+		if (p)
+			out("tpgid=%d\n", atoi(p + 1));
 	}
 
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

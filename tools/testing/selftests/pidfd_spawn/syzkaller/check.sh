@@ -9,17 +9,19 @@
 #    or (__NR_*) the number of the x86-64 and of the generic system call
 #    tables; the .const lists exactly the constants the .txt uses, every
 #    PIDFD_CONFIG_* of linux/pidfd.h and CLONE_EMPTY;
-#  - the keys of pidfd_spawn_keys[] and pidfd_spawn_fd_key ("fd:N") in
-#    kernel/pidfd_spawn.c, and the commands each accepts, are the string
-#    flags pidfd_config_keys and pidfd_config_<command>_keys of the .txt;
+#  - the keys of pidfd_spawn_keys[] and of the pidfd_spawn_*_key ("fd:N",
+#    "dup:N") in kernel/pidfd_spawn.c, and the commands each accepts, are the
+#    string flags pidfd_config_keys and pidfd_config_<command>_keys of the
+#    .txt, a key "P:N" the template pidfd_config_P_key[NUM];
 #    every pidfd_config$ variant gives its command only keys that accept it,
 #    every (key, command) pair of the table has a variant, and the
 #    catch-all call covers every command of the header;
 #  - the "fd:N" numbers of the .txt are spelled as the kernel parses them
 #    (the malformed ones are not);
-#  - struct pidfd_config_open and clone_args_empty have the fields of the
-#    header's struct pidfd_config_open and struct clone_args, in order and
-#    with their sizes, adding up to the header's latest *_SIZE_VER*.
+#  - each struct pidfd_config_* of the header, and clone_args_empty, have
+#    the fields of the header's struct of that name and of struct clone_args,
+#    in order and with their sizes, adding up to the header's latest
+#    *_SIZE_VER*.
 #
 # usage: check.sh [TREE | UAPI_DIR] [KEY_TABLE]
 #   TREE      an assembled kernel tree (default: the project's build/src);
@@ -213,15 +215,18 @@ field_size() {
 
 # ---- the key table --------------------------------------------------------
 
-# "name CMD CMD..." for each entry of the table, then for the fd:N key.
-# Entries are { .name = "...", .cmds = CMD(...) | ... } or the row macros
-# PIDFD_SPAWN_INT("...", ...) (SET_INT) and PIDFD_SPAWN_FLAG("...", ...)
-# (SET_FLAG).
+# "name CMD CMD..." for each entry of the table, then for each key outside
+# it (pidfd_spawn_fd_key, "fd:N"...).  Entries are { .name = "...",
+# .cmds = CMD(...) | ... } or the row macros PIDFD_SPAWN_INT("...", ...)
+# (SET_INT) and PIDFD_SPAWN_FLAG("...", ...) (SET_FLAG).
 table_block() {
 	awk -v s="$1" 'index($0, s) == 1 { f = 1; next } f && /^};/ { exit } f' "$keys_c"
 }
+single_keys=$(sed -n -E 's/^static const struct pidfd_spawn_key (pidfd_spawn_[a-z0-9_]+_key) = \{$/\1/p' "$keys_c")
 table=$( { table_block "static const struct pidfd_spawn_key pidfd_spawn_keys[] = {"
-	   echo "{ $(table_block "static const struct pidfd_spawn_key pidfd_spawn_fd_key = {")"; } |
+	   for k in $single_keys; do
+		echo "{ $(table_block "static const struct pidfd_spawn_key $k = {")"
+	   done; } |
 	tr '\n\t' '  ' |
 	sed -E -e 's/PIDFD_SPAWN_INT\( *("[^"]*")/{ \1 CMD(SET_INT)/g' \
 	       -e 's/PIDFD_SPAWN_FLAG\( *("[^"]*")/{ \1 CMD(SET_FLAG)/g' \
@@ -257,7 +262,7 @@ done
 
 # ---- keys and commands ----------------------------------------------------
 
-plain_keys=$(for k in "${!accepts[@]}"; do [ "$k" = fd:N ] || echo "$k"; done | sort)
+plain_keys=$(for k in "${!accepts[@]}"; do [[ $k == *:N ]] || echo "$k"; done | sort)
 got=$(strflags pidfd_config_keys | sort || true)
 [ "$got" = "$plain_keys" ] ||
 	fail "pidfd_config_keys is {$(words "$got")}, the table has {$(words "$plain_keys")}"
@@ -274,11 +279,18 @@ for c in $set_cmds; do
 		fail "pidfd_config_${lc}_keys is {$(words "$got")}, the table's keys accepting $c are {$(words "$want")}"
 done
 
-fdkey='pidfd_config_fd_key[stringnoz[pidfd_config_fd_nums]]'
-fdhead=$(sed -n -E 's/^(type pidfd_config_fd_key\[[A-Z]+\]) \{.*/\1/p' <<< "$clean")
-if [ -z "$fdhead" ] || ! txt_struct "$fdhead" | grep -qxF 'prefix stringnoz["fd:"]'; then
-	fail "no template pidfd_config_fd_key[NUM] whose prefix is stringnoz[\"fd:\"]"
-fi
+# A key "P:N" is spelled by the template pidfd_config_P_key[NUM], whose
+# prefix is "P:": the key type of its variants, with the numbers below.
+declare -A numkey=()
+for k in "${!accepts[@]}"; do
+	[[ $k == *:N ]] || continue
+	p=${k%:N}
+	head=$(sed -n -E "s/^(type pidfd_config_${p}_key\[[A-Z]+\]) \{.*/\1/p" <<< "$clean")
+	if [ -z "$head" ] || ! txt_struct "$head" | grep -qxF "prefix stringnoz[\"$p:\"]"; then
+		fail "no template pidfd_config_${p}_key[NUM] whose prefix is stringnoz[\"$p:\"]"
+	fi
+	numkey["ptr[in, pidfd_config_${p}_key[stringnoz[pidfd_config_fd_nums]]]"]=$k
+done
 
 declare -A covered=()
 ncalls=0
@@ -315,7 +327,13 @@ while IFS= read -r line; do
 		esac
 		continue
 		;;
-	"ptr[in, $fdkey]") keys=fd:N ;;
+	'ptr[in, pidfd_config_'*'_key[stringnoz[pidfd_config_fd_nums]]]')
+		if [ -z "${numkey[$key]+x}" ]; then
+			fail "pidfd_config\$$variant: key type '$key' is no key \"P:N\" of the table"
+			continue
+		fi
+		keys=${numkey[$key]}
+		;;
 	'ptr[in, string["'*'"]]')
 		keys=${key#'ptr[in, string["'}
 		keys=${keys%'"]]'}
@@ -404,7 +422,14 @@ check_struct() {	# TXT_STRUCT HEADER_STRUCT HEADER SIZE_DEFINE
 	size=$(def_val "$4") || { fail "$3: no $4"; return; }
 	[ "$sum" = "$size" ] || fail "struct $2 adds up to $sum bytes, $4 is $size"
 }
-check_struct pidfd_config_open pidfd_config_open "$pidfd_h" PIDFD_CONFIG_OPEN_SIZE_VER0
+structs=$(sed -n -E 's/^struct (pidfd_config_[a-z0-9_]+) \{.*/\1/p' "$pidfd_h")
+grep -qx pidfd_config_open <<< "$structs" || fail "$pidfd_h: no struct pidfd_config_open"
+for st in $structs; do
+	up=$(tr '[:lower:]' '[:upper:]' <<< "$st")
+	latest=$(sed -n -E "s/^#define[[:space:]]+(${up}_SIZE_VER[0-9]+)[[:space:]].*/\1/p" "$pidfd_h" |
+		sort -V | tail -n 1)
+	check_struct "$st" "$st" "$pidfd_h" "${latest:-${up}_SIZE_VER?}"
+done
 latest=$(sed -n -E 's/^#define[[:space:]]+(CLONE_ARGS_SIZE_VER[0-9]+)[[:space:]].*/\1/p' "$sched_h" |
 	sort -V | tail -n 1)
 check_struct clone_args_empty clone_args "$sched_h" "${latest:-CLONE_ARGS_SIZE_VER?}"
