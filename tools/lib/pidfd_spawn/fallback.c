@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The fallback: a vfork-style child, for kernels without CLONE_EMPTY and for
- * the requests pidfd_config() cannot express.
+ * The fallback: a vfork-style child, for kernels without CLONE_EMPTY (or
+ * without a key a request needs) and for the requests pidfd_config()
+ * refuses before the commit.
  *
  * The child shares the caller's memory (CLONE_VM) and runs on a stack of its
  * own; CLONE_VFORK suspends the caller until the child has executed the
@@ -45,6 +46,7 @@
 struct pfs_child_args {
 	sigset_t oldmask;		/* the caller's mask, to restore */
 	const struct pfs_request *req;
+	char **shell_argv;		/* PFS_SPAWN_TRY_SHELL */
 	bool clear_sighand;		/* CLONE_CLEAR_SIGHAND was used */
 	int err;			/* set by a failing child */
 };
@@ -198,29 +200,52 @@ static int pfs_child_actions(const struct pfs_request *req)
 	return 0;
 }
 
-/* Executes the program, searching PATH if asked; returns the errno. */
-static int pfs_child_exec(const struct pfs_request *req)
+/*
+ * Executes the first candidate of the PATH search that can be executed;
+ * returns the errno, with *@exe the candidate that failed last.
+ */
+static int pfs_child_search(const struct pfs_request *req, char *buf,
+			    const char **exe)
 {
-	char buf[PFS_CANDIDATE_MAX];
 	struct pfs_path_iter it;
 	bool got_eacces = false;
-	const char *exe;
+	const char *candidate;
 
-	if (!req->search) {
-		execve(req->file, req->argv, req->envp);
-		return errno;
-	}
 	if (strlen(req->file) > NAME_MAX)
 		return ENAMETOOLONG;
 
 	errno = ENOENT;
 	pfs_path_iter_init(&it, req->search, req->file);
-	while ((exe = pfs_path_iter_next(&it, buf))) {
-		execve(exe, req->argv, req->envp);
+	while ((candidate = pfs_path_iter_next(&it, buf))) {
+		*exe = candidate;
+		execve(candidate, req->argv, req->envp);
 		if (!pfs_path_error_continues(errno, &got_eacces))
 			return errno;
 	}
 	return got_eacces ? EACCES : errno;
+}
+
+/* Executes the program, searching PATH if asked; returns the errno. */
+static int pfs_child_exec(struct pfs_child_args *args)
+{
+	const struct pfs_request *req = args->req;
+	char buf[PFS_CANDIDATE_MAX];
+	const char *exe = req->file;
+	int err;
+
+	if (req->search) {
+		err = pfs_child_search(req, buf, &exe);
+	} else {
+		execve(exe, req->argv, req->envp);
+		err = errno;
+	}
+	if (err != ENOEXEC || !args->shell_argv)
+		return err;
+
+	/* posix_spawn@GLIBC_2.2.5: sh runs what the kernel does not know. */
+	args->shell_argv[1] = (char *)exe;
+	execve(PFS_SHELL, args->shell_argv, req->envp);
+	return errno;
 }
 
 /* Runs in the child, on its own stack, sharing the caller's memory. */
@@ -287,7 +312,7 @@ static int pfs_child(void *arg)
 		pfs_sigmask_raw(SIG_SETMASK, &args->oldmask, NULL);
 	}
 
-	errno = pfs_child_exec(req);
+	errno = pfs_child_exec(args);
 fail:
 	args->err = errno ? errno : ECHILD;
 	_exit(127);
@@ -383,13 +408,21 @@ int pfs_spawn_fallback(const struct pfs_request *req, int *result)
 	void *stack;
 	pid_t pid;
 
-	stack = mmap(NULL, PFS_CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return errno;
-
 	memset(&args, 0, sizeof(args));
 	args.req = req;
+	if (req->try_shell) {
+		args.shell_argv = pfs_shell_argv(req);
+		if (!args.shell_argv)
+			return ENOMEM;
+	}
+
+	stack = mmap(NULL, PFS_CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED) {
+		ec = errno;
+		free(args.shell_argv);
+		return ec;
+	}
 
 	/* All signals, glibc's internal ones too: sigfillset() omits them. */
 	memset(&all, 0xff, sizeof(all));
@@ -415,6 +448,7 @@ int pfs_spawn_fallback(const struct pfs_request *req, int *result)
 
 	munmap(stack, PFS_CHILD_STACK_SIZE);
 	pfs_sigmask_raw(SIG_SETMASK, &args.oldmask, NULL);
+	free(args.shell_argv);
 
 	if (ec == 0)
 		*result = req->want_pidfd ? pidfd : pid;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "pidfd_spawn.h"
@@ -79,10 +80,36 @@ struct pfs_config_open {
 	uint64_t path;		/* user pointer to a NUL-terminated path */
 	uint32_t flags;		/* open(2) flags */
 	uint32_t mode;		/* open(2) mode */
-	uint64_t reserved;	/* must be 0 */
+	uint32_t options;	/* PIDFD_CONFIG_OPEN_*: unused, new_path.c */
+	uint32_t reserved;	/* must be 0 */
 } __attribute__((aligned(8)));
 
 #define PFS_CONFIG_OPEN_SIZE_VER0	24
+
+/* Value of PIDFD_CONFIG_SET_BINARY for "close_range". */
+struct pfs_config_range {
+	uint32_t first;
+	uint32_t last;		/* included; ~0U: to the end */
+	uint32_t flags;		/* 0 or CLOSE_RANGE_CLOEXEC */
+	uint32_t reserved;	/* must be 0 */
+};
+
+#define PFS_CONFIG_RANGE_SIZE_VER0	16
+
+/*
+ * Keys newer than CLONE_EMPTY itself.  A kernel may have CLONE_EMPTY but
+ * not these: each is probed by its first use and the answer remembered
+ * (spawn.c).  "cwd" is an old key, SET_INT (a child descriptor) is new.
+ */
+enum pfs_key {
+	PFS_KEY_CLOSE_RANGE,		/* "close_range" */
+	PFS_KEY_DUP,			/* "dup:N" */
+	PFS_KEY_CWD_FD,			/* "cwd" SET_INT */
+	PFS_KEY_TCSETPGRP,		/* "tcsetpgrp" */
+	PFS_KEY_INHERIT_SIGIGNORE,	/* "inherit_sigignore" */
+	PFS_KEY_SIGDEFAULT,		/* "sigdefault" */
+	PFS_NR_KEYS,
+};
 
 /* struct clone_args up to CLONE_ARGS_SIZE_VER2 (cgroup). */
 struct pfs_clone_args {
@@ -154,16 +181,35 @@ struct pfs_request {
 	const posix_spawnattr_t *attr;	/* never NULL */
 	char *const *argv;
 	char *const *envp;
+	rlim_t nofile;			/* RLIMIT_NOFILE if fa has a close */
 	bool want_pidfd;
+	bool try_shell;			/* ENOEXEC: run the file with sh */
 };
+
+/* pfs_spawn() flags. */
+#define PFS_SPAWN_SEARCH	0x1	/* posix_spawnp(): search PATH */
+#define PFS_SPAWN_PIDFD		0x2	/* pidfd_spawn(): return a pidfd */
+#define PFS_SPAWN_TRY_SHELL	0x4	/* posix_spawn@GLIBC_2.2.5 */
+
+/* The shell of PFS_SPAWN_TRY_SHELL, glibc's _PATH_BSHELL. */
+#define PFS_SHELL		"/bin/sh"
+
+int pfs_spawn(int *out, const char *file,
+	      const posix_spawn_file_actions_t *fa,
+	      const posix_spawnattr_t *attr, char *const argv[],
+	      char *const envp[], unsigned int flags);
+char **pfs_shell_argv(const struct pfs_request *req);
 
 /*
  * Result of the CLONE_EMPTY implementation: either it produced the final
- * answer, or the request must be carried out by the fallback.
+ * answer, or the request must be carried out by the fallback, or a key
+ * turned out to be unknown to the kernel and the request must be decided
+ * again.
  */
 enum pfs_outcome {
 	PFS_DONE,
 	PFS_USE_FALLBACK,
+	PFS_RETRY,
 };
 
 /* PATH search, shared by both implementations (async-signal-safe). */
@@ -201,13 +247,28 @@ int pfs_sys_pidfd_config(int pidfd, unsigned int cmd, const char *key,
 /* Kernel feature state, detected once. */
 bool pfs_clone_empty_maybe_supported(void);
 void pfs_clone_empty_set_unsupported(void);
+bool pfs_key_supported(enum pfs_key key);
+bool pfs_key_usable(enum pfs_key key);
+void pfs_key_set_supported(enum pfs_key key);
+void pfs_key_set_unsupported(enum pfs_key key);
 
 /* Helpers shared by the implementations. */
 int pfs_valid_fd(int fd);
 void pfs_reap(pid_t pid, int pidfd);
 void pfs_close_keep_errno(int fd);
 void pfs_sigset_clear_internal(sigset_t *set);
-int pfs_caller_fd(const posix_spawn_file_actions_t *fa, int i, int fd);
+
+/* What a descriptor of the child is when an action runs: pfs_child_fd(). */
+enum pfs_fd_state {
+	PFS_FD_CALLER,		/* one of the caller's descriptors */
+	PFS_FD_NEW,		/* made by an earlier addopen() */
+	PFS_FD_CLOSED,		/* closed by an earlier action */
+};
+
+const struct pfs_action *pfs_last_change(const posix_spawn_file_actions_t *fa,
+					 int i, int fd);
+enum pfs_fd_state pfs_child_fd(const posix_spawn_file_actions_t *fa, int i,
+			       int fd, int *caller);
 
 /* Statistics and debug output. */
 enum pfs_path_kind {

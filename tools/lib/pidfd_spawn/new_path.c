@@ -14,17 +14,23 @@
  * The translation:
  *   inherit_fds                   POSIX: the child starts with the caller's
  *                                 descriptors that are not close-on-exec
- *   addopen(fd, path, fl, mode)   "fd:N" SET_BINARY struct pidfd_config_open
- *   adddup2(old, new)             "fd:N" SET_FD, aux = the caller's descriptor
- *                                 that old is in the child at that point; it
- *                                 is installed without FD_CLOEXEC, which is
- *                                 also what adddup2(fd, fd) asks for
+ *                                 (before addclosefrom_np(N), N <= 3: "fd:K"
+ *                                 SET_FD K of those below N)
+ *   addopen(fd, path, fl, mode)   "fd:N" SET_BINARY struct pidfd_config_open,
+ *                                 O_CLOEXEC kept as glibc keeps it
+ *   adddup2(old, new)             "fd:N" SET_FD of the caller's descriptor,
+ *                                 or "dup:N" SET_INT of the child's (below)
  *   addclose(fd)                  "fd:N" SET_FLAG, left out when fd is surely
  *                                 not open in the child (close() errors are
- *                                 ignored, as in glibc)
+ *                                 ignored, as in glibc, but beyond
+ *                                 RLIMIT_NOFILE: "dup:N" N reports those)
+ *   addclosefrom_np(fd)           "close_range" { fd, ~0U }
+ *   addtcsetpgrp_np(fd)           "tcsetpgrp" SET_INT
  *   addchdir(path)                "cwd" SET_PATH, AT_FDCWD
- *   addfchdir(fd)                 "cwd" SET_FD
- *   caller's ignored signals      "sigignore" minus POSIX_SPAWN_SETSIGDEF
+ *   addfchdir(fd)                 "cwd" SET_FD or SET_INT, as for adddup2
+ *   caller's ignored signals      "inherit_sigignore", and "sigdefault" for
+ *                                 POSIX_SPAWN_SETSIGDEF (without the keys:
+ *                                 "sigignore", asking sigaction())
  *   caller's mask or SETSIGMASK   "sigmask"
  *   SETSID, SETPGROUP, RESETIDS   "setsid", "pgid", "resetids"
  *   SETSCHEDULER, SETSCHEDPARAM   sched_setscheduler() / sched_setparam() on
@@ -32,6 +38,23 @@
  *   SETCGROUP                     CLONE_INTO_CGROUP
  *   argv, envp                    "argv", "envp" SET_BINARY blocks
  *   path                          "exe" SET_STRING, then PIDFD_CONFIG_CMD_EXEC
+ *
+ * Descriptors.  glibc's child starts with a copy of the caller's whole
+ * table, and the exec closes the close-on-exec descriptors; ours starts
+ * with the inherit_fds snapshot, which only has the descriptors that
+ * survive the exec (or, before an addclosefrom_np(), those of them that it
+ * does not close: pfs_config_inherit()).  So an action's descriptor that
+ * is still the caller's is named as the caller's (SET_FD), which works for
+ * a close-on-exec one too, and only one that an earlier action made or
+ * closed as the child's (SET_INT).  For the same reason the library, not
+ * the kernel, decides whether addopen() keeps O_CLOEXEC:
+ * PIDFD_CONFIG_OPEN_POSIX_CLOEXEC asks whether N is the lowest free
+ * descriptor of our child, which glibc's may not be
+ * (pfs_open_keeps_cloexec()).
+ *
+ * The keys newer than CLONE_EMPTY (enum pfs_key) are probed by their first
+ * use, see pfs_config_new().  A request that needs a key the kernel lacks
+ * is decided again: the old way if there is one, or the fallback.
  *
  * Anything refused before the commit is answered with PFS_USE_FALLBACK: the
  * caller replays the request on the fallback, which reports the error glibc
@@ -48,101 +71,311 @@
 
 #include "internal.h"
 
-static int pfs_config(int pidfd, unsigned int cmd, const char *key,
-		      const void *value, int aux)
+/*
+ * Up to this addclosefrom_np() descriptor, the descriptors it keeps are
+ * given to the child one by one rather than with the inherit_fds snapshot,
+ * whose cost grows with the caller's table (pfs_config_inherit()).
+ */
+#define PFS_INHERIT_BY_HAND_MAX	3
+
+/* An empty child being configured. */
+struct pfs_builder {
+	const struct pfs_request *req;
+	pid_t pid;
+	int pidfd;
+	int inherit_below;	/* -1: inherit_fds; N: the caller's below N */
+	bool retry;		/* a key turned out to be unknown */
+};
+
+static int pfs_config(const struct pfs_builder *b, unsigned int cmd,
+		      const char *key, const void *value, int aux)
 {
-	return pfs_sys_pidfd_config(pidfd, cmd, key, value, aux);
+	return pfs_sys_pidfd_config(b->pidfd, cmd, key, value, aux);
 }
 
-static int pfs_config_fd(int pidfd, unsigned int cmd, int fd,
-			 const void *value, int aux)
+/*
+ * Sets one of the keys of enum pfs_key.  The library gives them only values
+ * that a kernel having the key accepts, so EINVAL while its support is
+ * unknown means that the kernel lacks it (an unknown key, or for "cwd" an
+ * unknown command): that is remembered, and the request decided again
+ * (PFS_RETRY).  Once the key has worked, EINVAL is an answer like another.
+ */
+static int pfs_config_new(struct pfs_builder *b, enum pfs_key k,
+			  unsigned int cmd, const char *key,
+			  const void *value, int aux)
+{
+	if (pfs_config(b, cmd, key, value, aux) == 0) {
+		pfs_key_set_supported(k);
+		return 0;
+	}
+	if (errno == EINVAL && !pfs_key_supported(k)) {
+		pfs_key_set_unsupported(k);
+		b->retry = true;
+	}
+	return -1;
+}
+
+static int pfs_config_fd(const struct pfs_builder *b, unsigned int cmd,
+			 int fd, const void *value, int aux)
 {
 	char key[sizeof("fd:") + 11];
 
 	snprintf(key, sizeof(key), "fd:%d", fd);
-	return pfs_config(pidfd, cmd, key, value, aux);
+	return pfs_config(b, cmd, key, value, aux);
 }
 
-/* Whether the child surely lacks descriptor @fd when action @i runs. */
-static bool pfs_child_lacks_fd(const posix_spawn_file_actions_t *fa, int i,
-			       int fd)
+/* "dup:N": the child's descriptor @newfd becomes a copy of its @fd. */
+static int pfs_config_dup(struct pfs_builder *b, int newfd, int fd)
 {
-	const struct pfs_action *acts = pfs_actions(fa);
-	int flags;
+	char key[sizeof("dup:") + 11];
 
-	while (--i >= 0) {
-		const struct pfs_action *act = &acts[i];
+	snprintf(key, sizeof(key), "dup:%d", newfd);
+	return pfs_config_new(b, PFS_KEY_DUP, PIDFD_CONFIG_SET_INT, key,
+			      NULL, fd);
+}
 
-		if (act->tag == PFS_ACT_CLOSE && act->fd == fd)
-			return true;
-		if ((act->tag == PFS_ACT_OPEN && act->fd == fd) ||
-		    (act->tag == PFS_ACT_DUP2 && act->newfd == fd))
-			return false;
+/*
+ * The descriptor flags of the caller's @fd, -1 if it is not open.  The
+ * builder does not count: glibc's child would not have it.
+ */
+static int pfs_caller_fd_flags(const struct pfs_builder *b, int fd)
+{
+	return fd == b->pidfd ? -1 : fcntl(fd, F_GETFD);
+}
+
+/* Whether glibc's child has descriptor @fd open when action @i runs. */
+static bool pfs_glibc_child_has(const struct pfs_builder *b, int i, int fd)
+{
+	int caller;
+
+	switch (pfs_child_fd(b->req->fa, i, fd, &caller)) {
+	case PFS_FD_NEW:
+		return true;
+	case PFS_FD_CLOSED:
+		return false;
+	default:
+		return pfs_caller_fd_flags(b, caller) >= 0;
 	}
-	/* Untouched by the list: as in the inherit_fds snapshot. */
-	flags = fcntl(fd, F_GETFD);
-	return flags < 0 || (flags & FD_CLOEXEC);
 }
 
-static int pfs_config_actions(int pidfd, const posix_spawn_file_actions_t *fa)
+/* Whether the first action naming @fd replaces it before reading it. */
+static bool pfs_replaced_first(const posix_spawn_file_actions_t *fa, int fd)
 {
-	const struct pfs_action *acts = pfs_actions(fa);
-	struct pfs_config_open op;
-	int i, fd;
+	const struct pfs_action *act = pfs_actions(fa);
+	const struct pfs_action *end = act + fa->__used;
 
-	for (i = 0; i < fa->__used; i++) {
-		const struct pfs_action *act = &acts[i];
-
+	for (; act < end; act++) {
 		switch (act->tag) {
 		case PFS_ACT_OPEN:
-			memset(&op, 0, sizeof(op));
-			op.path = (uintptr_t)act->path;
-			op.flags = act->oflag | PFS_KERNEL_O_LARGEFILE;
-			op.mode = act->mode;
-			if (pfs_config_fd(pidfd, PIDFD_CONFIG_SET_BINARY,
-					  act->fd, &op, sizeof(op)) < 0)
-				return -1;
+		case PFS_ACT_CLOSE:
+			if (act->fd == fd)
+				return true;
 			break;
 		case PFS_ACT_DUP2:
-			fd = pfs_caller_fd(fa, i, act->fd);
-			if (fd < 0 || fd == pidfd) {
-				errno = EBADF;
-				return -1;
-			}
-			if (pfs_config_fd(pidfd, PIDFD_CONFIG_SET_FD,
-					  act->newfd, NULL, fd) < 0)
-				return -1;
+			if (act->newfd == fd)
+				return true;
+			if (act->fd == fd)
+				return false;
 			break;
-		case PFS_ACT_CLOSE:
-			if (pfs_child_lacks_fd(fa, i, act->fd))
-				break;
-			if (pfs_config_fd(pidfd, PIDFD_CONFIG_SET_FLAG,
-					  act->fd, NULL, 0) < 0)
-				return -1;
-			break;
-		case PFS_ACT_CHDIR:
-			if (pfs_config(pidfd, PIDFD_CONFIG_SET_PATH, "cwd",
-				       act->path, AT_FDCWD) < 0)
-				return -1;
+		case PFS_ACT_CLOSEFROM:
+			if (fd >= act->fd)
+				return true;
 			break;
 		case PFS_ACT_FCHDIR:
-			fd = act->fd < 0 ? act->fd :
-				pfs_caller_fd(fa, i, act->fd);
-			if (fd < 0 || fd == pidfd) {
-				errno = EBADF;
-				return -1;
-			}
-			if (pfs_config(pidfd, PIDFD_CONFIG_SET_FD, "cwd",
-				       NULL, fd) < 0)
-				return -1;
+		case PFS_ACT_TCSETPGRP:
+			if (act->fd == fd)
+				return false;
 			break;
 		default:
-			/* pfs_needs_fallback() sent these to the fallback. */
-			errno = EINVAL;
-			return -1;
+			break;
 		}
 	}
+	return false;
+}
+
+/* Whether our child starts with the caller's descriptor @fd. */
+static bool pfs_child_inherits(const struct pfs_builder *b, int fd)
+{
+	int flags = pfs_caller_fd_flags(b, fd);
+
+	if (flags < 0 || (flags & FD_CLOEXEC))
+		return false;
+	return b->inherit_below < 0 ||
+	       (fd < b->inherit_below && !pfs_replaced_first(b->req->fa, fd));
+}
+
+/* Whether our child surely lacks descriptor @fd when action @i runs. */
+static bool pfs_child_lacks_fd(const struct pfs_builder *b, int i, int fd)
+{
+	const struct pfs_action *act = pfs_last_change(b->req->fa, i, fd);
+
+	if (act)
+		return act->tag == PFS_ACT_CLOSE ||
+		       act->tag == PFS_ACT_CLOSEFROM;
+	return !pfs_child_inherits(b, fd);
+}
+
+/*
+ * glibc's addopen() closes fd, opens the file and, if open() returned
+ * another descriptor, moves it to fd with dup2(), which drops O_CLOEXEC:
+ * the flag stays only if every descriptor below fd is open in glibc's child
+ * at that point.  The walk ends at the first free one, at the latest (if no
+ * action took its number) at the builder's: clone3() gave it the lowest.
+ */
+static bool pfs_open_keeps_cloexec(const struct pfs_builder *b, int i,
+				   int fd)
+{
+	int low;
+
+	for (low = 0; low < fd; low++)
+		if (!pfs_glibc_child_has(b, i, low))
+			return false;
+	return true;
+}
+
+static int pfs_config_open(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+	struct pfs_config_open op;
+
+	memset(&op, 0, sizeof(op));
+	op.path = (uintptr_t)act->path;
+	op.flags = act->oflag | PFS_KERNEL_O_LARGEFILE;
+	if ((act->oflag & O_CLOEXEC) &&
+	    !pfs_open_keeps_cloexec(b, i, act->fd))
+		op.flags &= ~O_CLOEXEC;
+	op.mode = act->mode;
+	return pfs_config_fd(b, PIDFD_CONFIG_SET_BINARY, act->fd, &op,
+			     sizeof(op));
+}
+
+/*
+ * Whether the source @fd of action @i is best named as the caller's
+ * *@caller: it is still one of the caller's descriptors at that point.
+ * Otherwise it is named as the child's.  So is one that the caller does
+ * not have (SET_FD fails with EBADF): the child's action fails then, at
+ * its point of the list, and the commit reports it.
+ */
+static bool pfs_source_is_callers(const struct pfs_builder *b, int i,
+				  int fd, int *caller)
+{
+	return pfs_child_fd(b->req->fa, i, fd, caller) == PFS_FD_CALLER &&
+	       *caller != b->pidfd;
+}
+
+static int pfs_config_dup2(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+	int caller;
+
+	if (pfs_source_is_callers(b, i, act->fd, &caller)) {
+		/* Installed without FD_CLOEXEC, as dup2(fd, fd) wants too. */
+		if (pfs_config_fd(b, PIDFD_CONFIG_SET_FD, act->newfd, NULL,
+				  caller) == 0)
+			return 0;
+		if (errno != EBADF || !pfs_key_usable(PFS_KEY_DUP))
+			return -1;
+	}
+	return pfs_config_dup(b, act->newfd, act->fd);
+}
+
+static int pfs_config_fchdir(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+	int caller;
+
+	if (act->fd < 0) {
+		/* The kernel refuses it at once: the fallback reports it. */
+		errno = EBADF;
+		return -1;
+	}
+	if (pfs_source_is_callers(b, i, act->fd, &caller)) {
+		if (pfs_config(b, PIDFD_CONFIG_SET_FD, "cwd", NULL,
+			       caller) == 0)
+			return 0;
+		if (errno != EBADF || !pfs_key_usable(PFS_KEY_CWD_FD))
+			return -1;
+	}
+	return pfs_config_new(b, PFS_KEY_CWD_FD, PIDFD_CONFIG_SET_INT, "cwd",
+			      NULL, act->fd);
+}
+
+static int pfs_config_close(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+
+	/*
+	 * At or beyond RLIMIT_NOFILE, glibc's close() of a descriptor that is
+	 * not open is an error, EBADF: so is "dup:N" of it onto itself.
+	 */
+	if ((rlim_t)act->fd >= b->req->nofile &&
+	    !pfs_glibc_child_has(b, i, act->fd))
+		return pfs_config_dup(b, act->fd, act->fd);
+	if (pfs_child_lacks_fd(b, i, act->fd))
+		return 0;
+	return pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, act->fd, NULL, 0);
+}
+
+static int pfs_config_closefrom(struct pfs_builder *b,
+				const struct pfs_action *act)
+{
+	const struct pfs_config_range range = {
+		.first = act->fd,
+		.last = ~0U,
+	};
+
+	return pfs_config_new(b, PFS_KEY_CLOSE_RANGE, PIDFD_CONFIG_SET_BINARY,
+			      "close_range", &range, sizeof(range));
+}
+
+/*
+ * addtcsetpgrp_np().  A descriptor of the caller that no earlier action
+ * changed is in glibc's child, but not in ours if it is close-on-exec (or
+ * left for an addclosefrom_np() to close): it is lent to the child for the
+ * call, then closed, as the exec (or addclosefrom_np()) would.
+ */
+static int pfs_config_tcsetpgrp(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+	int fd = act->fd;
+	bool lend;
+
+	lend = !pfs_last_change(b->req->fa, i, fd) &&
+	       pfs_caller_fd_flags(b, fd) >= 0 && !pfs_child_inherits(b, fd);
+
+	if (lend && pfs_config_fd(b, PIDFD_CONFIG_SET_FD, fd, NULL, fd) < 0)
+		return -1;
+	if (pfs_config_new(b, PFS_KEY_TCSETPGRP, PIDFD_CONFIG_SET_INT,
+			   "tcsetpgrp", NULL, fd) < 0)
+		return -1;
+	if (lend)
+		return pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, fd, NULL, 0);
 	return 0;
+}
+
+static int pfs_config_action(struct pfs_builder *b, int i)
+{
+	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
+
+	switch (act->tag) {
+	case PFS_ACT_OPEN:
+		return pfs_config_open(b, i);
+	case PFS_ACT_DUP2:
+		return pfs_config_dup2(b, i);
+	case PFS_ACT_CLOSE:
+		return pfs_config_close(b, i);
+	case PFS_ACT_CHDIR:
+		return pfs_config(b, PIDFD_CONFIG_SET_PATH, "cwd", act->path,
+				  AT_FDCWD);
+	case PFS_ACT_FCHDIR:
+		return pfs_config_fchdir(b, i);
+	case PFS_ACT_CLOSEFROM:
+		return pfs_config_closefrom(b, act);
+	case PFS_ACT_TCSETPGRP:
+		return pfs_config_tcsetpgrp(b, i);
+	}
+	errno = EINVAL;
+	return -1;
 }
 
 static bool pfs_sigset_empty(const sigset_t *set)
@@ -152,18 +385,57 @@ static bool pfs_sigset_empty(const sigset_t *set)
 	return memcmp(set, &empty, PFS_KSIGSET_SIZE) == 0;
 }
 
-static int pfs_config_signals(int pidfd, const posix_spawnattr_t *attr)
+/* Whether @set has every signal that a process can ignore. */
+static bool pfs_sigset_all(const sigset_t *set)
 {
+	int sig;
+
+	for (sig = 1; sig < _NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    sig == PFS_SIGCANCEL || sig == PFS_SIGSETXID)
+			continue;
+		if (sigismember(set, sig) != 1)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Dispositions: the child starts with every handler SIG_DFL, so a caught
+ * signal is already SIG_DFL; "inherit_sigignore" makes the signals the
+ * caller ignores ignored, and "sigdefault" takes POSIX_SPAWN_SETSIGDEF's
+ * out again.  If SETSIGDEF names every signal, neither is needed.
+ */
+static int pfs_config_sigignore_keys(struct pfs_builder *b)
+{
+	const posix_spawnattr_t *attr = b->req->attr;
+	bool setsigdef = attr->__flags & POSIX_SPAWN_SETSIGDEF;
+	sigset_t set;
+
+	if (setsigdef) {
+		memcpy(&set, &attr->__sd, sizeof(set));
+		pfs_sigset_clear_internal(&set);
+		if (pfs_sigset_all(&set))
+			return 0;
+	}
+	if (pfs_config_new(b, PFS_KEY_INHERIT_SIGIGNORE, PIDFD_CONFIG_SET_FLAG,
+			   "inherit_sigignore", NULL, 0) < 0)
+		return -1;
+	if (!setsigdef || pfs_sigset_empty(&set))
+		return 0;
+	return pfs_config_new(b, PFS_KEY_SIGDEFAULT, PIDFD_CONFIG_SET_BINARY,
+			      "sigdefault", &set, PFS_KSIGSET_SIZE);
+}
+
+/* The same on a kernel without the keys: sigaction() about each signal. */
+static int pfs_config_sigignore_probe(struct pfs_builder *b)
+{
+	const posix_spawnattr_t *attr = b->req->attr;
 	bool setsigdef = attr->__flags & POSIX_SPAWN_SETSIGDEF;
 	struct sigaction sa;
 	sigset_t set;
 	int sig;
 
-	/*
-	 * Dispositions: the child starts with every handler SIG_DFL, so a
-	 * caught signal is already SIG_DFL; the signals the caller ignores
-	 * stay ignored unless POSIX_SPAWN_SETSIGDEF names them.
-	 */
 	sigemptyset(&set);
 	for (sig = 1; sig < _NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP ||
@@ -174,9 +446,25 @@ static int pfs_config_signals(int pidfd, const posix_spawnattr_t *attr)
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 			sigaddset(&set, sig);
 	}
-	if (!pfs_sigset_empty(&set) &&
-	    pfs_config(pidfd, PIDFD_CONFIG_SET_BINARY, "sigignore", &set,
-		       PFS_KSIGSET_SIZE) < 0)
+	if (pfs_sigset_empty(&set))
+		return 0;
+	return pfs_config(b, PIDFD_CONFIG_SET_BINARY, "sigignore", &set,
+			  PFS_KSIGSET_SIZE);
+}
+
+static int pfs_config_signals(struct pfs_builder *b)
+{
+	const posix_spawnattr_t *attr = b->req->attr;
+	bool setsigdef = attr->__flags & POSIX_SPAWN_SETSIGDEF;
+	sigset_t set;
+	int ret;
+
+	if (pfs_key_usable(PFS_KEY_INHERIT_SIGIGNORE) &&
+	    (!setsigdef || pfs_key_usable(PFS_KEY_SIGDEFAULT)))
+		ret = pfs_config_sigignore_keys(b);
+	else
+		ret = pfs_config_sigignore_probe(b);
+	if (ret < 0)
 		return -1;
 
 	/* The mask: POSIX_SPAWN_SETSIGMASK's, or the caller's. */
@@ -186,48 +474,66 @@ static int pfs_config_signals(int pidfd, const posix_spawnattr_t *attr)
 	} else {
 		pthread_sigmask(SIG_BLOCK, NULL, &set);
 	}
-	if (!pfs_sigset_empty(&set) &&
-	    pfs_config(pidfd, PIDFD_CONFIG_SET_BINARY, "sigmask", &set,
-		       PFS_KSIGSET_SIZE) < 0)
-		return -1;
-	return 0;
+	if (pfs_sigset_empty(&set))
+		return 0;
+	return pfs_config(b, PIDFD_CONFIG_SET_BINARY, "sigmask", &set,
+			  PFS_KSIGSET_SIZE);
 }
 
-static int pfs_config_attr(int pidfd, pid_t pid, const posix_spawnattr_t *attr)
+static int pfs_config_attr(struct pfs_builder *b)
 {
+	const posix_spawnattr_t *attr = b->req->attr;
 	short flags = attr->__flags;
 
-	if (pfs_config_signals(pidfd, attr) < 0)
+	if (pfs_config_signals(b) < 0)
 		return -1;
 
 	if ((flags & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) ==
 	    POSIX_SPAWN_SETSCHEDPARAM) {
-		if (sched_setparam(pid, &attr->__sp) < 0)
+		if (sched_setparam(b->pid, &attr->__sp) < 0)
 			return -1;
 	} else if (flags & POSIX_SPAWN_SETSCHEDULER) {
-		if (sched_setscheduler(pid, attr->__policy, &attr->__sp) < 0)
+		if (sched_setscheduler(b->pid, attr->__policy,
+				       &attr->__sp) < 0)
 			return -1;
 	}
 
 	if ((flags & POSIX_SPAWN_SETSID) &&
-	    pfs_config(pidfd, PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0) < 0)
+	    pfs_config(b, PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0) < 0)
 		return -1;
 	if ((flags & POSIX_SPAWN_SETPGROUP) &&
-	    pfs_config(pidfd, PIDFD_CONFIG_SET_INT, "pgid", NULL,
+	    pfs_config(b, PIDFD_CONFIG_SET_INT, "pgid", NULL,
 		       attr->__pgrp) < 0)
 		return -1;
 	if ((flags & POSIX_SPAWN_RESETIDS) &&
-	    pfs_config(pidfd, PIDFD_CONFIG_SET_FLAG, "resetids", NULL, 0) < 0)
+	    pfs_config(b, PIDFD_CONFIG_SET_FLAG, "resetids", NULL, 0) < 0)
 		return -1;
 	return 0;
 }
 
 /*
- * Sets "argv" or "envp" to @vec (NULL: empty) with one SET_BINARY block of
- * NUL-terminated strings, or one SET_STRING per element when there is no
- * memory for the block.
+ * Without memory for the block: clear the vector (it holds the program's
+ * arguments when the shell takes over) and append one string at a time.
  */
-static int pfs_config_vector(int pidfd, const char *key, char *const *vec)
+static int pfs_config_vector_each(const struct pfs_builder *b,
+				  const char *key, char *const *vec)
+{
+	int i;
+
+	if (pfs_config(b, PIDFD_CONFIG_SET_FLAG, key, NULL, 0) < 0)
+		return -1;
+	for (i = 0; vec[i]; i++)
+		if (pfs_config(b, PIDFD_CONFIG_SET_STRING, key, vec[i], 0) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Sets "argv" or "envp" to @vec (NULL: empty) with one SET_BINARY block of
+ * NUL-terminated strings.
+ */
+static int pfs_config_vector(const struct pfs_builder *b, const char *key,
+			     char *const *vec)
 {
 	size_t total = 0, len;
 	char *block, *p;
@@ -246,19 +552,14 @@ static int pfs_config_vector(int pidfd, const char *key, char *const *vec)
 	}
 
 	block = malloc(total);
-	if (!block) {
-		for (i = 0; vec[i]; i++)
-			if (pfs_config(pidfd, PIDFD_CONFIG_SET_STRING, key,
-				       vec[i], 0) < 0)
-				return -1;
-		return 0;
-	}
+	if (!block)
+		return pfs_config_vector_each(b, key, vec);
 	for (p = block, i = 0; vec[i]; i++) {
 		len = strlen(vec[i]) + 1;
 		memcpy(p, vec[i], len);
 		p += len;
 	}
-	ret = pfs_config(pidfd, PIDFD_CONFIG_SET_BINARY, key, block, total);
+	ret = pfs_config(b, PIDFD_CONFIG_SET_BINARY, key, block, total);
 	free(block);
 	return ret;
 }
@@ -268,41 +569,43 @@ static int pfs_config_vector(int pidfd, const char *key, char *const *vec)
  * before it could execute the program.  glibc reports success in that case,
  * leaving the caller to reap a child killed before its exec; so do we.
  */
-static int pfs_exec(int pidfd)
+static int pfs_exec(const struct pfs_builder *b)
 {
-	if (pfs_config(pidfd, PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 0) == 0)
+	if (pfs_config(b, PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 0) == 0)
 		return 0;
 	return errno == ESRCH ? 0 : errno;
 }
 
 /*
- * Commits with "exe" set to each candidate in turn, as execvpe() tries
- * them.  Returns 0 once the program runs, or the errno to report.
- * *@committed tells whether any commit happened (so the steps before the
- * exec have run and the answer is final).
+ * Commits with "exe" set to @exe.  Returns 0 once the program runs, or the
+ * errno to report.  *@committed tells whether a commit happened (so the
+ * steps before the exec have run and the answer is final).
  */
-static int pfs_commit(int pidfd, const struct pfs_request *req,
-		      bool *committed)
+static int pfs_commit_one(const struct pfs_builder *b, const char *exe,
+			  bool *committed)
 {
-	char buf[PFS_CANDIDATE_MAX];
+	if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", exe, 0) < 0)
+		return errno;
+	*committed = true;
+	return pfs_exec(b);
+}
+
+/*
+ * Commits with "exe" set to each candidate of the PATH search in turn, as
+ * execvpe() tries them; *@exe is the last one tried.
+ */
+static int pfs_commit_search(const struct pfs_builder *b, char *buf,
+			     const char **exe, bool *committed)
+{
 	struct pfs_path_iter it;
 	bool got_eacces = false;
-	const char *exe;
+	const char *candidate;
 	int err = ENOENT;
 
-	*committed = false;
-	if (!req->search) {
-		if (pfs_config(pidfd, PIDFD_CONFIG_SET_STRING, "exe",
-			       req->file, 0) < 0)
-			return errno;
-		*committed = true;
-		return pfs_exec(pidfd);
-	}
-
-	pfs_path_iter_init(&it, req->search, req->file);
-	while ((exe = pfs_path_iter_next(&it, buf))) {
-		if (pfs_config(pidfd, PIDFD_CONFIG_SET_STRING, "exe",
-			       exe, 0) < 0) {
+	pfs_path_iter_init(&it, b->req->search, b->req->file);
+	while ((candidate = pfs_path_iter_next(&it, buf))) {
+		if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe",
+			       candidate, 0) < 0) {
 			/*
 			 * ESRCH after a commit: a step before the exec failed
 			 * and the kernel killed the child; that commit's
@@ -311,10 +614,9 @@ static int pfs_commit(int pidfd, const struct pfs_request *req,
 			return *committed ? err : errno;
 		}
 		*committed = true;
-		err = pfs_exec(pidfd);
-		if (!err)
-			return 0;
-		if (!pfs_path_error_continues(err, &got_eacces))
+		*exe = candidate;
+		err = pfs_exec(b);
+		if (!err || !pfs_path_error_continues(err, &got_eacces))
 			return err;
 	}
 	if (!*committed) {
@@ -324,87 +626,204 @@ static int pfs_commit(int pidfd, const struct pfs_request *req,
 	return got_eacces ? EACCES : err;
 }
 
-/* Ends a child that will not run: abort it, reap it, drop the builder. */
-static void pfs_discard(pid_t pid, int pidfd)
+/*
+ * posix_spawnp() of a name longer than NAME_MAX: glibc runs the steps and
+ * the file actions, then fails the exec with ENAMETOOLONG.  So does the
+ * exec of "/" and the name's first NAME_MAX + 1 bytes: the lookup of a
+ * component that long fails with ENAMETOOLONG on every file system but
+ * FUSE (whose limit is higher), and the "/." after it makes sure that
+ * nothing runs even there.  An exec that fails otherwise is reported as
+ * ENAMETOOLONG all the same; that "exe" can still be set, the child being
+ * parked, tells a failed exec from a failed step.
+ */
+static int pfs_commit_long_name(const struct pfs_builder *b, char *buf,
+				bool *committed)
 {
-	if (pfs_config(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0) == 0 ||
+	int err;
+
+	buf[0] = '/';
+	memcpy(buf + 1, b->req->file, NAME_MAX + 1);
+	memcpy(buf + NAME_MAX + 2, "/.", sizeof("/."));
+	err = pfs_commit_one(b, buf, committed);
+	if (err && err != ENAMETOOLONG && *committed &&
+	    pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", buf, 0) == 0)
+		err = ENAMETOOLONG;
+	return err;
+}
+
+/*
+ * posix_spawn@GLIBC_2.2.5 and the exec of @exe failed with ENOEXEC: the
+ * child is still parked, so commit again with the shell running @exe, as
+ * glibc's compatibility version does.  A child killed meanwhile is a
+ * success with a dead child, as in pfs_exec().
+ */
+static int pfs_commit_shell(const struct pfs_builder *b, const char *exe)
+{
+	char **argv = pfs_shell_argv(b->req);
+	int err;
+
+	if (!argv)
+		return ENOMEM;
+	argv[1] = (char *)exe;
+	if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", PFS_SHELL, 0) == 0 &&
+	    pfs_config_vector(b, "argv", argv) == 0)
+		err = pfs_exec(b);
+	else
+		err = errno == ESRCH ? 0 : errno;
+	free(argv);
+	return err;
+}
+
+/* Executes the program: 0 once it runs, or the errno to report. */
+static int pfs_commit(const struct pfs_builder *b, bool *committed)
+{
+	const struct pfs_request *req = b->req;
+	char buf[PFS_CANDIDATE_MAX];
+	const char *exe = req->file;
+	int err;
+
+	*committed = false;
+	if (!req->search)
+		err = pfs_commit_one(b, exe, committed);
+	else if (strnlen(req->file, NAME_MAX + 1) > NAME_MAX)
+		err = pfs_commit_long_name(b, buf, committed);
+	else
+		err = pfs_commit_search(b, buf, &exe, committed);
+	if (err == ENOEXEC && req->try_shell)
+		err = pfs_commit_shell(b, exe);
+	return err;
+}
+
+/* Ends a child that will not run: abort it, reap it, drop the builder. */
+static void pfs_discard(const struct pfs_builder *b)
+{
+	if (pfs_config(b, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0) == 0 ||
 	    errno == ESRCH) {
-		pfs_reap(pid, pidfd);
-		pfs_close_keep_errno(pidfd);
+		pfs_reap(b->pid, b->pidfd);
+		pfs_close_keep_errno(b->pidfd);
 	} else {
 		/* Closing the last reference to the builder kills the child. */
-		pfs_close_keep_errno(pidfd);
-		pfs_reap(pid, -1);
+		pfs_close_keep_errno(b->pidfd);
+		pfs_reap(b->pid, -1);
 	}
 }
 
-enum pfs_outcome pfs_spawn_clone_empty(const struct pfs_request *req,
-				       int *result, int *err)
+/* Creates the empty child: 0, or -1 for the fallback. */
+static int pfs_clone(struct pfs_builder *b)
 {
-	const posix_spawnattr_t *attr = req->attr;
+	const posix_spawnattr_t *attr = b->req->attr;
 	bool cgroup = attr->__flags & POSIX_SPAWN_SETCGROUP;
 	struct pfs_clone_args args;
-	bool committed;
-	int pidfd = -1;
-	pid_t pid;
-	int ret;
 
 	memset(&args, 0, sizeof(args));
 	args.flags = CLONE_EMPTY | CLONE_PIDFD;
-	args.pidfd = (uintptr_t)&pidfd;
+	args.pidfd = (uintptr_t)&b->pidfd;
 	args.exit_signal = SIGCHLD;
 	if (cgroup) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (unsigned int)pfs_attr_cgroup(attr);
 	}
 
-	pid = pfs_sys_clone3_empty(&args, sizeof(args));
-	if (pid < 0) {
-		/*
-		 * A kernel without CLONE_EMPTY (or without clone3) refuses
-		 * the flag with EINVAL (ENOSYS).  With CLONE_INTO_CGROUP,
-		 * EINVAL may be about the cgroup: do not conclude then.
-		 */
-		if (errno == ENOSYS || (errno == EINVAL && !cgroup))
-			pfs_clone_empty_set_unsupported();
+	b->pid = pfs_sys_clone3_empty(&args, sizeof(args));
+	if (b->pid >= 0)
+		return 0;
+	/*
+	 * A kernel without CLONE_EMPTY (or without clone3) refuses the flag
+	 * with EINVAL (ENOSYS).  With CLONE_INTO_CGROUP, EINVAL may be about
+	 * the cgroup: do not conclude then.
+	 */
+	if (errno == ENOSYS || (errno == EINVAL && !cgroup))
+		pfs_clone_empty_set_unsupported();
+	return -1;
+}
+
+/* The descriptor of the list's first addclosefrom_np(), or -1. */
+static int pfs_closefrom_fd(const posix_spawn_file_actions_t *fa)
+{
+	int i;
+
+	for (i = 0; fa && i < fa->__used; i++)
+		if (pfs_actions(fa)[i].tag == PFS_ACT_CLOSEFROM)
+			return pfs_actions(fa)[i].fd;
+	return -1;
+}
+
+/*
+ * POSIX: the child starts with the caller's descriptors that are not
+ * close-on-exec, which inherit_fds snapshots at a cost that grows with the
+ * caller's table.  Only those below N survive an addclosefrom_np(N): for a
+ * small N (closefrom(3) after dup2() to 0-2 is the usual case), those are
+ * given one by one (SET_FD), but for those the list replaces before it
+ * reads them; the spawn then costs the same with 10 or 10,000 descriptors.
+ */
+static int pfs_config_inherit(struct pfs_builder *b)
+{
+	int fd = pfs_closefrom_fd(b->req->fa);
+	int ret = 0;
+
+	b->inherit_below = fd >= 0 && fd <= PFS_INHERIT_BY_HAND_MAX ? fd : -1;
+	if (b->inherit_below < 0)
+		ret = pfs_config(b, PIDFD_CONFIG_SET_FLAG, "inherit_fds", NULL,
+				 0);
+	for (fd = 0; !ret && fd < b->inherit_below; fd++)
+		if (pfs_child_inherits(b, fd))
+			ret = pfs_config_fd(b, PIDFD_CONFIG_SET_FD, fd, NULL,
+					    fd);
+	if (ret && errno == ENOSYS)
+		pfs_clone_empty_set_unsupported();
+	return ret;
+}
+
+/* Everything but the program, which pfs_commit() sets. */
+static int pfs_configure(struct pfs_builder *b)
+{
+	const struct pfs_request *req = b->req;
+	int i;
+
+	if (pfs_config_inherit(b) < 0)
+		return -1;
+	for (i = 0; req->fa && i < req->fa->__used; i++)
+		if (pfs_config_action(b, i) < 0)
+			return -1;
+	if (pfs_config_attr(b) < 0 ||
+	    pfs_config_vector(b, "argv", req->argv) < 0 ||
+	    pfs_config_vector(b, "envp", req->envp) < 0)
+		return -1;
+	return 0;
+}
+
+enum pfs_outcome pfs_spawn_clone_empty(const struct pfs_request *req,
+				       int *result, int *err)
+{
+	struct pfs_builder b = { .req = req, .pidfd = -1, .inherit_below = -1 };
+	bool committed;
+	int ret;
+
+	if (pfs_clone(&b) < 0)
 		return PFS_USE_FALLBACK;
-	}
+	if (pfs_configure(&b) < 0)
+		goto refused;
 
-	if (pfs_config(pidfd, PIDFD_CONFIG_SET_FLAG, "inherit_fds",
-		       NULL, 0) < 0) {
-		if (errno == ENOSYS)
-			pfs_clone_empty_set_unsupported();
-		goto replay;
-	}
-	if (req->fa && pfs_config_actions(pidfd, req->fa) < 0)
-		goto replay;
-	if (pfs_config_attr(pidfd, pid, attr) < 0)
-		goto replay;
-	if (pfs_config_vector(pidfd, "argv", req->argv) < 0)
-		goto replay;
-	if (pfs_config_vector(pidfd, "envp", req->envp) < 0)
-		goto replay;
-
-	ret = pfs_commit(pidfd, req, &committed);
+	ret = pfs_commit(&b, &committed);
 	if (ret && !committed)
-		goto replay;
+		goto refused;
 	if (ret) {
-		pfs_discard(pid, pidfd);
+		pfs_discard(&b);
 		*err = ret;
 		return PFS_DONE;
 	}
 
 	if (req->want_pidfd) {
-		*result = pidfd;
+		*result = b.pidfd;
 	} else {
 		/* After a successful commit, closing the builder is harmless. */
-		close(pidfd);
-		*result = pid;
+		close(b.pidfd);
+		*result = b.pid;
 	}
 	*err = 0;
 	return PFS_DONE;
 
-replay:
-	pfs_discard(pid, pidfd);
-	return PFS_USE_FALLBACK;
+refused:
+	pfs_discard(&b);
+	return b.retry ? PFS_RETRY : PFS_USE_FALLBACK;
 }

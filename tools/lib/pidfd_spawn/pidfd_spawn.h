@@ -35,30 +35,38 @@
  * by committing again on the same parked process.  Nothing of the caller's
  * address space is copied or shared.
  *
- * Elsewhere, and for the requests the kernel interface cannot express, a
- * vfork-style child is used, as glibc does: clone(CLONE_VM | CLONE_VFORK)
- * on a stack of its own, all signals blocked in the caller, errors
- * reported through memory shared with the caller.  These requests take the
- * fallback (the reason shown by PIDFD_SPAWN_DEBUG in brackets):
- *   - file actions added with posix_spawn_file_actions_addclosefrom_np()
- *     [closefrom] or posix_spawn_file_actions_addtcsetpgrp_np() [tcsetpgrp]:
- *     pidfd_config() has no key for them;
- *   - adddup2() or addfchdir() whose source descriptor an earlier action of
- *     the same list opened or closed [child_fd]: pidfd_config() names the
- *     caller's descriptors, not the child's (a source an earlier adddup2()
- *     set is translated to that adddup2()'s source);
- *   - addopen() with O_CLOEXEC [open_cloexec]: glibc keeps the flag only
- *     when open() returns the descriptor asked for, the kernel always;
- *   - addclose() of a descriptor beyond RLIMIT_NOFILE [fd_range];
- *   - posix_spawnp() of a name longer than NAME_MAX [long_name];
+ * Elsewhere a vfork-style child is used, as glibc does: clone(CLONE_VM |
+ * CLONE_VFORK) on a stack of its own, all signals blocked in the caller,
+ * errors reported through memory shared with the caller.  On a kernel with
+ * CLONE_EMPTY, these requests take it too (the reason shown by
+ * PIDFD_SPAWN_DEBUG in brackets):
+ *   - on a kernel that lacks a pidfd_config() key newer than CLONE_EMPTY
+ *     itself: posix_spawn_file_actions_addclosefrom_np() without
+ *     "close_range" [closefrom]; posix_spawn_file_actions_addtcsetpgrp_np()
+ *     without "tcsetpgrp" [tcsetpgrp]; adddup2() or addfchdir() of a
+ *     descriptor that an earlier action of the list opened or closed,
+ *     without "dup:N" or "cwd" taking a descriptor of the child [child_fd];
+ *     addclose() of a descriptor beyond RLIMIT_NOFILE (lowered after the
+ *     action was added), an error glibc reports, without "dup:N"
+ *     [fd_range].  Without "inherit_sigignore" or "sigdefault" the
+ *     library asks sigaction() about each signal instead, and stays on the
+ *     CLONE_EMPTY path;
+ *   - getrlimit(RLIMIT_NOFILE) failing [rlimit], which it does not on
+ *     Linux;
  *   - any request refused before the commit [replay]: clone3() failed
- *     (EMFILE for the builder...) or pidfd_config() returned an error
- *     (a bad descriptor, E2BIG...).  The child is aborted and the request
- *     replayed on the fallback, so that the error reported is the one glibc
- *     reports, in the order glibc checks (the kernel checks some arguments
- *     when they are configured, before the earlier actions run).
- * The kernel's support is probed once, by the first spawn (clone3() fails
- * with EINVAL or ENOSYS where CLONE_EMPTY is unknown), and remembered.
+ *     (EMFILE for the builder...) or pidfd_config() refused a value when
+ *     it was given (addfchdir_np() of a negative descriptor, arguments
+ *     over the execve() limit, an empty path...).  The child is aborted
+ *     and the request replayed on the fallback, so that the error reported
+ *     is the one glibc reports, in the order glibc checks (the kernel
+ *     checks those values when they are configured, before the earlier
+ *     actions run).
+ * So on a kernel with all the keys, every request glibc carries out takes
+ * the CLONE_EMPTY path, but for a caller out of descriptors.  The kernel's
+ * support is probed once, by the first spawn (clone3() fails with EINVAL
+ * or ENOSYS where CLONE_EMPTY is unknown), and remembered; so is each
+ * newer key, by the first request that needs it (pidfd_config() refuses
+ * an unknown key with EINVAL: that spawn is done again the old way).
  * A commit that fails with ESRCH (the parked child was killed by a signal
  * before its exec) is a success with a dead child, as in glibc.
  *
@@ -75,16 +83,27 @@
  *
  * Differences from glibc
  * ----------------------
- *   - posix_spawn(), posix_spawnp() never run a script without "#!" with
- *     /bin/sh: they return ENOEXEC, like glibc's current symbol version
- *     (binaries bound to the GLIBC_2.2.5 compatibility symbol get the
- *     current behaviour).
+ *   - glibc's compatibility versions posix_spawn@GLIBC_2.2.5 and
+ *     posix_spawnp@GLIBC_2.2.5, for programs linked before glibc 2.15, run
+ *     a file the kernel does not recognise (ENOEXEC: a script without
+ *     "#!") as "/bin/sh FILE ARGV[1]...".  The shared library has them on
+ *     x86-64, so a program bound to them gets that under LD_PRELOAD too;
+ *     elsewhere it gets the default versions (GLIBC_2.15 on x86-64), which
+ *     return ENOEXEC, as glibc's do.  posix_spawnp@GLIBC_2.2.5 gives the
+ *     shell the file found in PATH, where glibc gives the name as passed,
+ *     which the shell then opens in its working directory.
  *   - pidfd_spawn() with a NULL pidfd closes the pidfd instead of leaking it.
  *   - A NULL argv is an empty argument vector instead of a crash.
  *   - An over-long PATH element (PATH_MAX or more) is skipped; glibc tries
  *     the working directory in its place.
  *   - posix_spawnp() of a name longer than NAME_MAX fails with
- *     ENAMETOOLONG (glibc 2.36 executes a truncated, unterminated name).
+ *     ENAMETOOLONG once the attributes and file actions are carried out
+ *     (glibc 2.36 executes a truncated, unterminated name).
+ *   - On the CLONE_EMPTY path, a spawn fails with EBADF if the caller has
+ *     a descriptor without FD_CLOEXEC at or beyond its RLIMIT_NOFILE soft
+ *     limit (lowered after the descriptor was opened): the kernel checks
+ *     the inherited table against the limit, where glibc's child would
+ *     inherit the descriptor.
  *   - POSIX_SPAWN_SETCGROUP needs clone3(); the fallback has it on x86_64
  *     and returns ENOTSUP on other architectures (glibc does the same on
  *     kernels without clone3()).

@@ -64,6 +64,37 @@ void pfs_clone_empty_set_unsupported(void)
 	__atomic_store_n(&pfs_no_clone_empty, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * Support of the keys newer than CLONE_EMPTY (enum pfs_key), one bit per
+ * key: in pfs_keys_ok once the key worked, in pfs_keys_no once the kernel
+ * refused it as unknown.  In neither, the next request that needs the key
+ * tries it (new_path.c).  A kernel gives only one of the two answers, so
+ * both words only gain bits.
+ */
+static unsigned int pfs_keys_ok, pfs_keys_no;
+
+bool pfs_key_supported(enum pfs_key key)
+{
+	return __atomic_load_n(&pfs_keys_ok, __ATOMIC_RELAXED) & (1U << key);
+}
+
+/* Not known to be missing: worth trying. */
+bool pfs_key_usable(enum pfs_key key)
+{
+	return !(__atomic_load_n(&pfs_keys_no, __ATOMIC_RELAXED) & (1U << key));
+}
+
+void pfs_key_set_supported(enum pfs_key key)
+{
+	if (!pfs_key_supported(key))
+		__atomic_fetch_or(&pfs_keys_ok, 1U << key, __ATOMIC_RELAXED);
+}
+
+void pfs_key_set_unsupported(enum pfs_key key)
+{
+	__atomic_fetch_or(&pfs_keys_no, 1U << key, __ATOMIC_RELAXED);
+}
+
 static char *pfs_stpcpy(char *dst, const char *src)
 {
 	size_t len = strlen(src);
@@ -171,7 +202,8 @@ void pfs_sigset_clear_internal(sigset_t *set)
  * directory, elements too long for the buffer are skipped, a name without
  * a slash is tried in each element in order.  Used by the CLONE_EMPTY path
  * in the caller and by the fallback in the vfork-style child, so it calls
- * nothing that is not async-signal-safe.
+ * nothing that is not async-signal-safe.  @file is at most NAME_MAX bytes
+ * long: both callers deal with longer names first.
  */
 void pfs_path_iter_init(struct pfs_path_iter *it, const char *path,
 			const char *file)
@@ -231,13 +263,11 @@ bool pfs_path_error_continues(int err, bool *got_eacces)
 }
 
 /*
- * The descriptor of the caller that the child's descriptor @fd refers to
- * when action @i of the list runs: @fd itself unless an earlier adddup2()
- * replaced it, in which case that action's source (recursively).  -1 when
- * an earlier open or close replaced it: the child's descriptor is then not
- * one of the caller's, which pidfd_config() cannot name.
+ * The last action before action @i of the list that changed the child's
+ * descriptor @fd (opened, closed or replaced it), or NULL.
  */
-int pfs_caller_fd(const posix_spawn_file_actions_t *fa, int i, int fd)
+const struct pfs_action *pfs_last_change(const posix_spawn_file_actions_t *fa,
+					 int i, int fd)
 {
 	const struct pfs_action *acts = pfs_actions(fa);
 
@@ -245,72 +275,18 @@ int pfs_caller_fd(const posix_spawn_file_actions_t *fa, int i, int fd)
 		const struct pfs_action *act = &acts[i];
 
 		switch (act->tag) {
-		case PFS_ACT_DUP2:
-			if (act->newfd == fd)
-				fd = act->fd;
-			break;
 		case PFS_ACT_OPEN:
 		case PFS_ACT_CLOSE:
 			if (act->fd == fd)
-				return -1;
+				return act;
+			break;
+		case PFS_ACT_DUP2:
+			if (act->newfd == fd)
+				return act;
 			break;
 		case PFS_ACT_CLOSEFROM:
 			if (fd >= act->fd)
-				return -1;
-			break;
-		default:
-			break;
-		}
-	}
-	return fd;
-}
-
-/* Requests that the kernel interface cannot express: see pidfd_spawn.h. */
-static const char *pfs_needs_fallback(const struct pfs_request *req)
-{
-	const struct pfs_action *acts;
-	struct rlimit rl;
-	bool have_rl = false;
-	int i;
-
-	if (req->search && strlen(req->file) > NAME_MAX)
-		return "long_name";
-	if (!req->fa)
-		return NULL;
-
-	acts = pfs_actions(req->fa);
-	for (i = 0; i < req->fa->__used; i++) {
-		switch (acts[i].tag) {
-		case PFS_ACT_CLOSEFROM:
-			return "closefrom";
-		case PFS_ACT_TCSETPGRP:
-			return "tcsetpgrp";
-		case PFS_ACT_OPEN:
-			/*
-			 * glibc keeps O_CLOEXEC only if open() returns the
-			 * descriptor asked for; the kernel always keeps it.
-			 */
-			if (acts[i].oflag & O_CLOEXEC)
-				return "open_cloexec";
-			break;
-		case PFS_ACT_DUP2:
-		case PFS_ACT_FCHDIR:
-			if (acts[i].fd >= 0 &&
-			    pfs_caller_fd(req->fa, i, acts[i].fd) < 0)
-				return "child_fd";
-			break;
-		case PFS_ACT_CLOSE:
-			/*
-			 * glibc ignores close() errors, except for descriptors
-			 * beyond the current limit: leave those to the
-			 * fallback, which checks the limit as glibc does.
-			 */
-			if (!have_rl && getrlimit(RLIMIT_NOFILE, &rl) < 0)
-				return "rlimit";
-			have_rl = true;
-			if (rl.rlim_cur != RLIM_INFINITY &&
-			    (rlim_t)acts[i].fd >= rl.rlim_cur)
-				return "fd_range";
+				return act;
 			break;
 		default:
 			break;
@@ -319,10 +295,163 @@ static const char *pfs_needs_fallback(const struct pfs_request *req)
 	return NULL;
 }
 
-static int pfs_spawn(int *out, const char *file,
-		     const posix_spawn_file_actions_t *fa,
-		     const posix_spawnattr_t *attr, char *const argv[],
-		     char *const envp[], bool use_path, bool want_pidfd)
+/*
+ * What the child's descriptor @fd is when action @i runs, as posix_spawn
+ * defines the child: a copy of the caller's table, close-on-exec
+ * descriptors included (the exec closes them), changed by the actions
+ * before @i.  For PFS_FD_CALLER, *@caller is the caller's descriptor: @fd
+ * itself, or the source of the adddup2() that set it, recursively.  Each
+ * earlier action is taken to have succeeded: had one failed, the spawn
+ * would have ended there.
+ */
+enum pfs_fd_state pfs_child_fd(const posix_spawn_file_actions_t *fa, int i,
+			       int fd, int *caller)
+{
+	const struct pfs_action *act;
+
+	while ((act = pfs_last_change(fa, i, fd))) {
+		if (act->tag == PFS_ACT_OPEN)
+			return PFS_FD_NEW;
+		if (act->tag != PFS_ACT_DUP2)
+			return PFS_FD_CLOSED;
+		i = act - pfs_actions(fa);
+		fd = act->fd;
+	}
+	*caller = fd;
+	return PFS_FD_CALLER;
+}
+
+/*
+ * addclose() of a descriptor at or beyond the RLIMIT_NOFILE soft limit
+ * (lowered after the action was added) fails in glibc's child unless the
+ * descriptor is open.  new_path.c reports that with "dup:N"; without the
+ * key, the fallback does.  The limit is read once per spawn.
+ */
+static const char *pfs_close_fallback(struct pfs_request *req, int fd)
+{
+	struct rlimit rl;
+
+	if (req->nofile == RLIM_INFINITY) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return "rlimit";
+		req->nofile = rl.rlim_cur;
+	}
+	if ((rlim_t)fd >= req->nofile && !pfs_key_usable(PFS_KEY_DUP))
+		return "fd_range";
+	return NULL;
+}
+
+/*
+ * Action @i of the list, on a kernel that lacks one of the keys it needs:
+ * the reason for the fallback (see pidfd_spawn.h), or NULL.
+ */
+static const char *pfs_action_fallback(struct pfs_request *req, int i)
+{
+	const struct pfs_action *act = &pfs_actions(req->fa)[i];
+	int caller;
+
+	switch (act->tag) {
+	case PFS_ACT_CLOSEFROM:
+		return pfs_key_usable(PFS_KEY_CLOSE_RANGE) ? NULL : "closefrom";
+	case PFS_ACT_TCSETPGRP:
+		return pfs_key_usable(PFS_KEY_TCSETPGRP) ? NULL : "tcsetpgrp";
+	case PFS_ACT_DUP2:
+		/* Only the caller's descriptors can be named without dup:N. */
+		if (pfs_key_usable(PFS_KEY_DUP) ||
+		    pfs_child_fd(req->fa, i, act->fd, &caller) == PFS_FD_CALLER)
+			return NULL;
+		return "child_fd";
+	case PFS_ACT_FCHDIR:
+		if (act->fd < 0 || pfs_key_usable(PFS_KEY_CWD_FD) ||
+		    pfs_child_fd(req->fa, i, act->fd, &caller) == PFS_FD_CALLER)
+			return NULL;
+		return "child_fd";
+	case PFS_ACT_CLOSE:
+		return pfs_close_fallback(req, act->fd);
+	default:
+		return NULL;
+	}
+}
+
+/* Requests that the kernel interface cannot express. */
+static const char *pfs_needs_fallback(struct pfs_request *req)
+{
+	const char *reason;
+	int i;
+
+	for (i = 0; req->fa && i < req->fa->__used; i++) {
+		reason = pfs_action_fallback(req, i);
+		if (reason)
+			return reason;
+	}
+	return NULL;
+}
+
+/*
+ * Carries out @req with CLONE_EMPTY if the kernel and the request allow
+ * it: true once done, with *@ret the answer.  Otherwise false, with
+ * *@reason why the fallback must do it (NULL: no CLONE_EMPTY).
+ */
+static bool pfs_try_clone_empty(struct pfs_request *req, int *result,
+				int *ret, const char **reason)
+{
+	enum pfs_outcome outcome;
+
+	if (pfs_settings() & PFS_ENV_FORCE_FALLBACK) {
+		*reason = "forced";
+		return false;
+	}
+	/*
+	 * PFS_RETRY: a key turned out to be missing, which changes the
+	 * decision.  Each retry marks one more key, so this ends.
+	 */
+	do {
+		*reason = NULL;
+		if (!pfs_clone_empty_maybe_supported())
+			return false;
+		*reason = pfs_needs_fallback(req);
+		if (*reason)
+			return false;
+		outcome = pfs_spawn_clone_empty(req, result, ret);
+	} while (outcome == PFS_RETRY);
+
+	if (outcome == PFS_DONE)
+		return true;
+	/* Refused before the commit: replay for glibc's error. */
+	*reason = pfs_clone_empty_maybe_supported() ? "replay" : NULL;
+	return false;
+}
+
+/*
+ * The argument vector for PFS_SPAWN_TRY_SHELL: glibc's compatibility
+ * posix_spawn() runs a file the kernel does not recognise (ENOEXEC, a
+ * script without "#!") as "/bin/sh FILE ARGV[1]...".  Element 1, the file,
+ * is for the caller to set.  Allocated before the spawn, since the
+ * fallback's child must not allocate; NULL without memory.
+ */
+char **pfs_shell_argv(const struct pfs_request *req)
+{
+	size_t argc = 0, n, i;
+	char **v;
+
+	while (req->argv && req->argv[argc])
+		argc++;
+	n = argc ? argc : 1;
+	v = malloc((n + 2) * sizeof(*v));
+	if (!v)
+		return NULL;
+	v[0] = (char *)PFS_SHELL;
+	v[1] = (char *)req->file;
+	for (i = 1; i < argc; i++)
+		v[i + 1] = req->argv[i];
+	v[n + 1] = NULL;
+	return v;
+}
+
+int pfs_spawn(int *out, const char *file,
+	      const posix_spawn_file_actions_t *fa,
+	      const posix_spawnattr_t *attr, char *const argv[],
+	      char *const envp[], unsigned int flags)
 {
 	struct pfs_request req = {
 		.file = file,
@@ -330,9 +459,11 @@ static int pfs_spawn(int *out, const char *file,
 		.attr = attr ? attr : &pfs_default_attr,
 		.argv = argv,
 		.envp = envp,
-		.want_pidfd = want_pidfd,
+		.nofile = RLIM_INFINITY,	/* not read yet */
+		.want_pidfd = flags & PFS_SPAWN_PIDFD,
+		.try_shell = flags & PFS_SPAWN_TRY_SHELL,
 	};
-	const char *reason = NULL;
+	const char *reason;
 	int state, ret, result;
 
 	/*
@@ -341,34 +472,22 @@ static int pfs_spawn(int *out, const char *file,
 	 */
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 
-	if (use_path && *file && !strchr(file, '/')) {
+	if ((flags & PFS_SPAWN_SEARCH) && *file && !strchr(file, '/')) {
 		req.search = getenv("PATH");
 		if (!req.search)
 			req.search = PFS_DEFAULT_PATH;
 	}
 
-	if (pfs_settings() & PFS_ENV_FORCE_FALLBACK) {
-		reason = "forced";
-	} else if (pfs_clone_empty_maybe_supported()) {
-		reason = pfs_needs_fallback(&req);
-		if (!reason) {
-			if (pfs_spawn_clone_empty(&req, &result, &ret) ==
-			    PFS_DONE) {
-				pfs_account(PFS_PATH_CLONE_EMPTY, NULL);
-				goto out;
-			}
-			/* Refused before the commit: replay for glibc's error. */
-			if (pfs_clone_empty_maybe_supported())
-				reason = "replay";
-		}
+	if (pfs_try_clone_empty(&req, &result, &ret, &reason)) {
+		pfs_account(PFS_PATH_CLONE_EMPTY, NULL);
+	} else {
+		ret = pfs_spawn_fallback(&req, &result);
+		pfs_account(PFS_PATH_FALLBACK, reason);
 	}
 
-	ret = pfs_spawn_fallback(&req, &result);
-	pfs_account(PFS_PATH_FALLBACK, reason);
-out:
 	if (ret == 0 && out)
 		*out = result;
-	else if (ret == 0 && want_pidfd && result >= 0)
+	else if (ret == 0 && req.want_pidfd && result >= 0)
 		close(result);
 
 	pthread_setcancelstate(state, NULL);
@@ -380,7 +499,7 @@ PFS_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			   const posix_spawnattr_t *attr, char *const argv[],
 			   char *const envp[])
 {
-	return pfs_spawn(pid, path, fa, attr, argv, envp, false, false);
+	return pfs_spawn(pid, path, fa, attr, argv, envp, 0);
 }
 
 PFS_EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -388,7 +507,7 @@ PFS_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return pfs_spawn(pid, file, fa, attr, argv, envp, true, false);
+	return pfs_spawn(pid, file, fa, attr, argv, envp, PFS_SPAWN_SEARCH);
 }
 
 PFS_EXPORT int pidfd_spawn(int *pidfd, const char *path,
@@ -396,7 +515,7 @@ PFS_EXPORT int pidfd_spawn(int *pidfd, const char *path,
 			   const posix_spawnattr_t *attr, char *const argv[],
 			   char *const envp[])
 {
-	return pfs_spawn(pidfd, path, fa, attr, argv, envp, false, true);
+	return pfs_spawn(pidfd, path, fa, attr, argv, envp, PFS_SPAWN_PIDFD);
 }
 
 PFS_EXPORT int pidfd_spawnp(int *pidfd, const char *file,
@@ -404,7 +523,8 @@ PFS_EXPORT int pidfd_spawnp(int *pidfd, const char *file,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return pfs_spawn(pidfd, file, fa, attr, argv, envp, true, true);
+	return pfs_spawn(pidfd, file, fa, attr, argv, envp,
+			 PFS_SPAWN_SEARCH | PFS_SPAWN_PIDFD);
 }
 
 /*

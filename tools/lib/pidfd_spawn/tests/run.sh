@@ -23,7 +23,13 @@
 #      which is checked too;
 #    - GNU make -j: make 4.3 as built by Debian imports posix_spawn@GLIBC_2.15
 #      (nm -D /usr/bin/make) and starts every recipe with it, directly or
-#      through /bin/sh -c.
+#      through /bin/sh -c;
+#    - tests/old_abi (x86-64), a program bound to posix_spawn@GLIBC_2.2.5 and
+#      posix_spawnp@GLIBC_2.2.5, which run a script without "#!" with
+#      /bin/sh: its results must be glibc's.
+# 3. The symbols libpidfd_spawn.so.1 exports: the list in
+#    libpidfd_spawn.map and, on x86-64, glibc's two versions of posix_spawn
+#    and posix_spawnp (needs readelf).
 #
 # EXPECT_PATH=clone_empty|fallback is the path the library must take when
 # not forced (default: fallback, what a kernel without CLONE_EMPTY gives).
@@ -32,6 +38,7 @@
 
 BUILD=${1:-$(dirname "$0")/..}
 BUILD=$(cd "$BUILD" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 LIB=$BUILD/libpidfd_spawn.so.1
 EXPECT_PATH=${EXPECT_PATH:-fallback}
 PYTHON=${PYTHON:-python3}
@@ -173,6 +180,55 @@ assert r.returncode == 0 and r.stdout == b"hello\n", r
 print("python subprocess OK")
 '
 
+# tests/old_abi with glibc, then with the library: the same lines.
+run_old_abi() {
+	mode=$1
+	expect=$2
+	tmp=$3
+	shift 3
+	mkdir "$tmp/oa-glibc" "$tmp/oa-lib"
+	env "$@" "$BUILD/tests/old_abi" "$tmp/oa-glibc" > "$tmp/oa-glibc.out" 2>&1
+	env "$@" PIDFD_SPAWN_DEBUG=1 LD_PRELOAD="$LIB" \
+		"$BUILD/tests/old_abi" "$tmp/oa-lib" > "$tmp/oa.out" 2> "$tmp/oa.err"
+	check "old binary: posix_spawn@GLIBC_2.2.5 runs a script without #! with sh ($mode)" \
+		grep -qx 'posix_spawn@GLIBC_2.2.5: ret=0 status=0 out=ran 2 a b c' "$tmp/oa.out"
+	check "old binary: posix_spawnp@GLIBC_2.2.5 too ($mode)" \
+		grep -qx 'posix_spawnp@GLIBC_2.2.5: ret=0 status=0 out=ran 1 a' "$tmp/oa.out"
+	check "old binary: posix_spawn@@GLIBC_2.15 returns ENOEXEC ($mode)" \
+		grep -qx 'posix_spawn: ret=8 status=-1 out=' "$tmp/oa.out"
+	if ! cmp -s "$tmp/oa-glibc.out" "$tmp/oa.out"; then
+		echo "# glibc:"
+		sed 's/^/#   /' "$tmp/oa-glibc.out"
+		echo "# lib:"
+		sed 's/^/#   /' "$tmp/oa.out"
+	fi
+	check "old binary: same results as glibc ($mode)" \
+		cmp -s "$tmp/oa-glibc.out" "$tmp/oa.out"
+	check "old binary: every spawn through the library, path=$expect ($mode)" \
+		all_took "$tmp/oa.err" "$expect" 6
+}
+
+# The exported functions are the API of libpidfd_spawn.map; on x86-64
+# (where tests/old_abi is built), posix_spawn and posix_spawnp have glibc's
+# two versions, GLIBC_2.15 the default.
+check_exports() {
+	syms=$(readelf --dyn-syms -W "$LIB" |
+		awk '$4 == "FUNC" && $5 != "LOCAL" && $7 != "UND" { print $8 }')
+	want=$(sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' \
+		"$SRC/libpidfd_spawn.map" | sort)
+	got=$(echo "$syms" | sed 's/@.*//' | sort -u)
+	if [ "$want" != "$got" ]; then
+		echo "# exported: $got" | tr '\n' ' '
+		echo
+		return 1
+	fi
+	[ ! -x "$BUILD/tests/old_abi" ] && return 0
+	for v in posix_spawn@@GLIBC_2.15 posix_spawn@GLIBC_2.2.5 \
+		 posix_spawnp@@GLIBC_2.15 posix_spawnp@GLIBC_2.2.5; do
+		echo "$syms" | grep -qx "$v" || { echo "# no $v"; return 1; }
+	done
+}
+
 run_preload_suite() {
 	mode=$1
 	expect=$2
@@ -205,6 +261,10 @@ run_preload_suite() {
 			"$(count_all "$tmp/sd.err")" -eq 0
 	else
 		echo "# $PYTHON not found: python tests skipped"
+	fi
+
+	if [ -x "$BUILD/tests/old_abi" ]; then
+		run_old_abi "$mode" "$expect" "$tmp" "$@"
 	fi
 
 	if command -v "$MAKE_PROG" > /dev/null 2>&1; then
@@ -249,6 +309,13 @@ if [ "${PIDFD_SPAWN_TEST_ONLY_AUTO:-0}" != 1 ]; then
 
 	# The CLONE_EMPTY path against a scripted kernel: the same anywhere.
 	run_c_suite "new path, scripted kernel" - "$BUILD/tests/new_path_test"
+
+	if command -v readelf > /dev/null 2>&1; then
+		check "libpidfd_spawn.so.1 exports the API, posix_spawn in glibc's versions" \
+			check_exports
+	else
+		echo "# readelf not found: exported symbols not checked"
+	fi
 fi
 
 echo "1..$n"
