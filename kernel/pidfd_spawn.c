@@ -2107,6 +2107,43 @@ static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
 	return ret;
 }
 
+/*
+ * PIDFD_CONFIG_SET_BATCH: each entry as its own pidfd_config() call, in
+ * order, up to the first that fails.  As sendmmsg() does, the result is
+ * the number of entries that took effect, or the error of the first one.
+ */
+static int pidfd_spawn_cmd_batch(struct pidfd_spawn_ctx *ctx,
+				 const char __user *key,
+				 const void __user *value, int count)
+{
+	const struct pidfd_config_op __user *ops = value;
+	struct pidfd_config_op op;
+	int i, ret = 0;
+
+	BUILD_BUG_ON(sizeof(op) != PIDFD_CONFIG_OP_SIZE_VER0);
+	if (key || !value || count < 1)
+		return -EINVAL;
+	if (count > PIDFD_CONFIG_BATCH_MAX)
+		return -E2BIG;
+	for (i = 0; i < count; i++) {
+		if (i && fatal_signal_pending(current))
+			return i;
+		if (copy_from_user(&op, &ops[i], sizeof(op)))
+			ret = -EFAULT;
+		else if (op.cmd > PIDFD_CONFIG_SET_INT)
+			ret = -EINVAL;
+		else
+			ret = pidfd_spawn_config(ctx, op.cmd,
+						 u64_to_user_ptr(op.key),
+						 u64_to_user_ptr(op.value),
+						 op.aux);
+		if (ret)
+			return i ? i : ret;
+		cond_resched();
+	}
+	return count;
+}
+
 /**
  * sys_pidfd_config - configure, start or abort an empty process
  * @pidfd: the builder pidfd that clone3(CLONE_EMPTY | CLONE_PIDFD) returned
@@ -2115,7 +2152,8 @@ static int pidfd_spawn_config(struct pidfd_spawn_ctx *ctx, unsigned int cmd,
  * @value: the value, its meaning set by @cmd
  * @aux: the auxiliary value, its meaning set by @cmd
  *
- * Return: 0 on success, or a negative errno as documented in
+ * Return: 0 on success (PIDFD_CONFIG_SET_BATCH: the number of entries that
+ * took effect), or a negative errno as documented in
  * Documentation/userspace-api/pidfd_spawn.rst.
  */
 SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
@@ -2129,6 +2167,8 @@ SYSCALL_DEFINE5(pidfd_config, int, pidfd, unsigned int, cmd,
 	ctx = pidfs_builder(fd_file(f));
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
+	if (cmd == PIDFD_CONFIG_SET_BATCH)
+		return pidfd_spawn_cmd_batch(ctx, key, value, aux);
 	if (cmd > PIDFD_CONFIG_CMD_ABORT)
 		return -EOPNOTSUPP;
 	return pidfd_spawn_config(ctx, cmd, key, value, aux);
