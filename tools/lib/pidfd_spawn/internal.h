@@ -60,6 +60,9 @@
 #define PIDFD_CONFIG_CMD_EXEC		7
 #define PIDFD_CONFIG_CMD_ABORT		8
 #endif
+#ifndef PIDFD_CONFIG_SET_BATCH
+#define PIDFD_CONFIG_SET_BATCH		9
+#endif
 
 /*
  * The kernel's O_LARGEFILE.  glibc defines O_LARGEFILE as 0 on 64-bit
@@ -95,6 +98,22 @@ struct pfs_config_range {
 };
 
 #define PFS_CONFIG_RANGE_SIZE_VER0	16
+
+/*
+ * One entry of the array of PIDFD_CONFIG_SET_BATCH: the call
+ * pidfd_config(pidfd, cmd, key, value, aux).  The batch returns how many
+ * entries took effect, or -1 with the errno of the first if it failed; a
+ * kernel without the command refuses it with EOPNOTSUPP.
+ */
+struct pfs_config_op {
+	uint64_t key;		/* user pointer to the NUL-terminated key */
+	uint64_t value;		/* user pointer to the value, as for cmd */
+	uint32_t cmd;		/* PIDFD_CONFIG_SET_FLAG .. SET_INT */
+	int32_t aux;		/* as for cmd */
+} __attribute__((aligned(8)));
+
+#define PFS_CONFIG_OP_SIZE_VER0		24
+#define PFS_CONFIG_BATCH_MAX		1024	/* entries in one batch */
 
 /*
  * Keys newer than CLONE_EMPTY itself.  A kernel may have CLONE_EMPTY but
@@ -251,6 +270,10 @@ bool pfs_key_supported(enum pfs_key key);
 bool pfs_key_usable(enum pfs_key key);
 void pfs_key_set_supported(enum pfs_key key);
 void pfs_key_set_unsupported(enum pfs_key key);
+bool pfs_batch_supported(void);
+bool pfs_batch_usable(void);
+void pfs_batch_set_supported(void);
+void pfs_batch_set_unsupported(void);
 
 /* Helpers shared by the implementations. */
 int pfs_valid_fd(int fd);

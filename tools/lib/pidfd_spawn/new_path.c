@@ -52,9 +52,18 @@
  * descriptor of our child, which glibc's may not be
  * (pfs_open_keeps_cloexec()).
  *
+ * System calls.  The settings are queued and sent in order, with the
+ * first "exe", in one PIDFD_CONFIG_SET_BATCH call (more only past
+ * PFS_CONFIG_BATCH_MAX of them): the common spawn is clone3(), one
+ * pidfd_config() and the commit.  A batch that fails says which setting
+ * failed, and each queued setting remembers what its failure means
+ * (enum pfs_on_error), so the answer is the one the calls made one by one
+ * got.  A kernel without the command refuses it with EOPNOTSUPP: that is
+ * remembered, and the settings are sent one by one (pfs_send()).
+ *
  * The keys newer than CLONE_EMPTY (enum pfs_key) are probed by their first
- * use, see pfs_config_new().  A request that needs a key the kernel lacks
- * is decided again: the old way if there is one, or the fallback.
+ * use, see pfs_new_key_failed().  A request that needs a key the kernel
+ * lacks is decided again: the old way if there is one, or the fallback.
  *
  * Anything refused before the commit is answered with PFS_USE_FALLBACK: the
  * caller replays the request on the fallback, which reports the error glibc
@@ -78,6 +87,60 @@
  */
 #define PFS_INHERIT_BY_HAND_MAX	3
 
+/*
+ * The settings of a spawn are queued, then sent with PIDFD_CONFIG_SET_BATCH
+ * in one system call (pfs_flush()).  The queue starts in the builder, big
+ * enough for most requests, and grows on the heap up to a batch's
+ * capacity; a full queue that cannot grow is flushed.
+ */
+#define PFS_QUEUE_FIRST		32
+
+_Static_assert(sizeof(struct pfs_config_op) == PFS_CONFIG_OP_SIZE_VER0,
+	       "struct pfs_config_op");
+
+/*
+ * What the failure of a setting means besides its errno: what the library
+ * did when the setting was a call of its own (pfs_setting_failed()).
+ */
+enum pfs_on_error {
+	PFS_ON_ERROR_REFUSE,	/* the request is refused */
+	PFS_ON_ERROR_NEW_KEY,	/* a key of enum pfs_key: pfs_new_key_failed() */
+	PFS_ON_ERROR_INHERIT,	/* ENOSYS: no pidfd_config() after all */
+	PFS_ON_ERROR_DUP2,	/* the caller's fd refused: "dup:N" instead */
+	PFS_ON_ERROR_FCHDIR,	/* the caller's fd refused: "cwd" SET_INT */
+};
+
+/*
+ * A queued setting.  Its struct pfs_config_op (cmd and aux) is in the array
+ * the batch takes; the rest is here, with what the entry points to when it
+ * cannot point to the request: a key made from a number, a value copied
+ * from the stack, a block allocated for it.  The entry's pointers are set
+ * by the flush, the queue being free to move until then.
+ */
+struct pfs_setting {
+	const char *key;	/* NULL: name */
+	const void *value;	/* unless own_value */
+	void *block;		/* allocated value, freed after the flush */
+	int action;		/* PFS_ON_ERROR_DUP2, _FCHDIR: the action */
+	unsigned char on_error;	/* enum pfs_on_error */
+	unsigned char new_key;	/* PFS_ON_ERROR_NEW_KEY: enum pfs_key */
+	bool own_value;		/* the value is v */
+	char name[sizeof("dup:") + 11];
+	union {
+		struct pfs_config_open open;
+		struct pfs_config_range range;
+		unsigned char sigset[PFS_KSIGSET_SIZE];
+	} v;
+};
+
+struct pfs_queue {
+	struct pfs_config_op *ops;	/* ops[i] and set[i]: setting i */
+	struct pfs_setting *set;
+	unsigned int n, cap;
+	struct pfs_config_op first_ops[PFS_QUEUE_FIRST];
+	struct pfs_setting first_set[PFS_QUEUE_FIRST];
+};
+
 /* An empty child being configured. */
 struct pfs_builder {
 	const struct pfs_request *req;
@@ -85,29 +148,198 @@ struct pfs_builder {
 	int pidfd;
 	int inherit_below;	/* -1: inherit_fds; N: the caller's below N */
 	bool retry;		/* a key turned out to be unknown */
+	struct pfs_queue queue;
 };
 
-static int pfs_config(const struct pfs_builder *b, unsigned int cmd,
-		      const char *key, const void *value, int aux)
+/* A call of its own, not queued: the commit, the abort, the retries. */
+static int pfs_call(const struct pfs_builder *b, unsigned int cmd,
+		    const char *key, const void *value, int aux)
 {
 	return pfs_sys_pidfd_config(b->pidfd, cmd, key, value, aux);
 }
 
-/*
- * Sets one of the keys of enum pfs_key.  The library gives them only values
- * that a kernel having the key accepts, so EINVAL while its support is
- * unknown means that the kernel lacks it (an unknown key, or for "cwd" an
- * unknown command): that is remembered, and the request decided again
- * (PFS_RETRY).  Once the key has worked, EINVAL is an answer like another.
- */
-static int pfs_config_new(struct pfs_builder *b, enum pfs_key k,
-			  unsigned int cmd, const char *key,
-			  const void *value, int aux)
+static void pfs_queue_init(struct pfs_queue *q)
 {
-	if (pfs_config(b, cmd, key, value, aux) == 0) {
-		pfs_key_set_supported(k);
-		return 0;
+	q->ops = q->first_ops;
+	q->set = q->first_set;
+	q->n = 0;
+	q->cap = PFS_QUEUE_FIRST;
+}
+
+/* Forgets the settings, freeing what they own; errno is kept. */
+static void pfs_queue_clear(struct pfs_queue *q)
+{
+	int saved_errno = errno;
+	unsigned int i;
+
+	for (i = 0; i < q->n; i++)
+		free(q->set[i].block);
+	q->n = 0;
+	errno = saved_errno;
+}
+
+static void pfs_queue_release(struct pfs_queue *q)
+{
+	pfs_queue_clear(q);
+	if (q->ops != q->first_ops)
+		free(q->ops);
+	pfs_queue_init(q);
+}
+
+/* Doubles the queue, in one allocation for both arrays. */
+static bool pfs_queue_grow(struct pfs_queue *q)
+{
+	unsigned int cap = q->cap * 2;
+	struct pfs_config_op *ops;
+
+	if (q->cap >= PFS_CONFIG_BATCH_MAX)
+		return false;
+	if (cap > PFS_CONFIG_BATCH_MAX)
+		cap = PFS_CONFIG_BATCH_MAX;
+	ops = malloc(cap * (sizeof(*ops) + sizeof(*q->set)));
+	if (!ops)
+		return false;
+	memcpy(ops, q->ops, q->n * sizeof(*ops));
+	memcpy(ops + cap, q->set, q->n * sizeof(*q->set));
+	if (q->ops != q->first_ops)
+		free(q->ops);
+	q->ops = ops;
+	q->set = (struct pfs_setting *)(void *)(ops + cap);
+	q->cap = cap;
+	return true;
+}
+
+static int pfs_flush(struct pfs_builder *b);
+
+/*
+ * Queues the setting pidfd_config(@cmd, @key, @value, @aux): @key and
+ * @value must last until the flush (or be kept in the setting, see the
+ * helpers below).  NULL, errno set, if the queue was full and its flush
+ * failed.
+ */
+static struct pfs_setting *pfs_queue(struct pfs_builder *b, unsigned int cmd,
+				     const char *key, const void *value,
+				     int aux)
+{
+	struct pfs_queue *q = &b->queue;
+	struct pfs_setting *s;
+
+	if (q->n == q->cap && !pfs_queue_grow(q) && pfs_flush(b) < 0)
+		return NULL;
+	q->ops[q->n].cmd = cmd;
+	q->ops[q->n].aux = aux;
+	s = &q->set[q->n++];
+	*s = (struct pfs_setting){ .key = key, .value = value };
+	return s;
+}
+
+/* The value of @s copied into it: the caller's copy may go. */
+static struct pfs_setting *pfs_set_value(struct pfs_setting *s,
+					 const void *value, size_t size)
+{
+	if (s) {
+		memcpy(&s->v, value, size);
+		s->own_value = true;
 	}
+	return s;
+}
+
+/* A SET_BINARY setting of a value kept in the setting. */
+static struct pfs_setting *pfs_queue_copy(struct pfs_builder *b,
+					  const char *key, const void *value,
+					  size_t size)
+{
+	return pfs_set_value(pfs_queue(b, PIDFD_CONFIG_SET_BINARY, key, NULL,
+				       size), value, size);
+}
+
+static int pfs_queued(const struct pfs_setting *s)
+{
+	return s ? 0 : -1;
+}
+
+static int pfs_on_error(struct pfs_setting *s, enum pfs_on_error on_error,
+			int action)
+{
+	if (!s)
+		return -1;
+	s->on_error = on_error;
+	s->action = action;
+	return 0;
+}
+
+/* A plain setting, of a key and value that last. */
+static int pfs_config(struct pfs_builder *b, unsigned int cmd,
+		      const char *key, const void *value, int aux)
+{
+	return pfs_queued(pfs_queue(b, cmd, key, value, aux));
+}
+
+/* A setting of the key "fd:N", kept in the setting. */
+static struct pfs_setting *pfs_config_fd(struct pfs_builder *b,
+					 unsigned int cmd, int fd, int aux)
+{
+	struct pfs_setting *s = pfs_queue(b, cmd, NULL, NULL, aux);
+
+	if (s)
+		snprintf(s->name, sizeof(s->name), "fd:%d", fd);
+	return s;
+}
+
+/*
+ * @s sets one of the keys of enum pfs_key.  The library gives them only
+ * values that a kernel having the key accepts, so EINVAL while its support
+ * is unknown means that the kernel lacks it (pfs_new_key_failed()).
+ */
+static int pfs_new_key(struct pfs_setting *s, enum pfs_key k)
+{
+	if (pfs_on_error(s, PFS_ON_ERROR_NEW_KEY, 0) < 0)
+		return -1;
+	s->new_key = k;
+	return 0;
+}
+
+/* Makes @s the setting "dup:@newfd" of the child's @fd. */
+static void pfs_setting_dup(struct pfs_setting *s, struct pfs_config_op *op,
+			    int newfd, int fd)
+{
+	snprintf(s->name, sizeof(s->name), "dup:%d", newfd);
+	op->cmd = PIDFD_CONFIG_SET_INT;
+	op->aux = fd;
+	pfs_new_key(s, PFS_KEY_DUP);
+}
+
+/* "dup:N": the child's descriptor @newfd becomes a copy of its @fd. */
+static int pfs_config_dup(struct pfs_builder *b, int newfd, int fd)
+{
+	struct pfs_setting *s = pfs_queue(b, PIDFD_CONFIG_SET_INT, NULL, NULL,
+					  fd);
+
+	if (!s)
+		return -1;
+	pfs_setting_dup(s, &b->queue.ops[b->queue.n - 1], newfd, fd);
+	return 0;
+}
+
+/* Points the batch's entry @i at what setting @i names. */
+static void pfs_setting_resolve(struct pfs_queue *q, unsigned int i)
+{
+	const struct pfs_setting *s = &q->set[i];
+	const void *value = s->own_value ? (const void *)&s->v : s->value;
+
+	q->ops[i].key = (uintptr_t)(s->key ? s->key : s->name);
+	q->ops[i].value = (uintptr_t)value;
+}
+
+/* A setting of the new key @k failed, errno its error: refused (-1). */
+static int pfs_new_key_failed(struct pfs_builder *b, enum pfs_key k)
+{
+	/*
+	 * EINVAL from a key whose support is unknown: the kernel lacks it
+	 * (an unknown key, or for "cwd" an unknown command).  That is
+	 * remembered, and the request decided again (PFS_RETRY).  Once the
+	 * key has worked, EINVAL is an answer like another.
+	 */
 	if (errno == EINVAL && !pfs_key_supported(k)) {
 		pfs_key_set_unsupported(k);
 		b->retry = true;
@@ -115,23 +347,139 @@ static int pfs_config_new(struct pfs_builder *b, enum pfs_key k,
 	return -1;
 }
 
-static int pfs_config_fd(const struct pfs_builder *b, unsigned int cmd,
-			 int fd, const void *value, int aux)
+/*
+ * Setting @i failed, errno its error: -1 if that refuses the request, 0 if
+ * the setting was replaced by another, to be sent in its place.  Only
+ * those of the caller's descriptors are replaced: the caller lacks the
+ * descriptor (EBADF), so the child's is named, whose action fails at the
+ * commit, at its point of the list, as glibc's would.
+ */
+static int pfs_setting_failed(struct pfs_builder *b, unsigned int i)
 {
-	char key[sizeof("fd:") + 11];
+	struct pfs_setting *s = &b->queue.set[i];
+	struct pfs_config_op *op = &b->queue.ops[i];
+	const struct pfs_action *act;
 
-	snprintf(key, sizeof(key), "fd:%d", fd);
-	return pfs_config(b, cmd, key, value, aux);
+	switch (s->on_error) {
+	case PFS_ON_ERROR_NEW_KEY:
+		return pfs_new_key_failed(b, s->new_key);
+	case PFS_ON_ERROR_INHERIT:
+		if (errno == ENOSYS)
+			pfs_clone_empty_set_unsupported();
+		return -1;
+	case PFS_ON_ERROR_DUP2:
+		if (errno != EBADF || !pfs_key_usable(PFS_KEY_DUP))
+			return -1;
+		act = &pfs_actions(b->req->fa)[s->action];
+		pfs_setting_dup(s, op, act->newfd, act->fd);
+		break;
+	case PFS_ON_ERROR_FCHDIR:
+		if (errno != EBADF || !pfs_key_usable(PFS_KEY_CWD_FD))
+			return -1;
+		act = &pfs_actions(b->req->fa)[s->action];
+		op->cmd = PIDFD_CONFIG_SET_INT;
+		op->aux = act->fd;
+		pfs_new_key(s, PFS_KEY_CWD_FD);
+		break;
+	default:
+		return -1;
+	}
+	pfs_setting_resolve(&b->queue, i);
+	return 0;
 }
 
-/* "dup:N": the child's descriptor @newfd becomes a copy of its @fd. */
-static int pfs_config_dup(struct pfs_builder *b, int newfd, int fd)
+/* Settings [@i, @i + @n) took effect: the new keys among them exist. */
+static void pfs_settings_applied(const struct pfs_queue *q, unsigned int i,
+				 unsigned int n)
 {
-	char key[sizeof("dup:") + 11];
+	for (; n; i++, n--)
+		if (q->set[i].on_error == PFS_ON_ERROR_NEW_KEY)
+			pfs_key_set_supported(q->set[i].new_key);
+}
 
-	snprintf(key, sizeof(key), "dup:%d", newfd);
-	return pfs_config_new(b, PFS_KEY_DUP, PIDFD_CONFIG_SET_INT, key,
-			      NULL, fd);
+/* Sends setting @i alone: 1, or -1 with its errno. */
+static int pfs_send_one(const struct pfs_builder *b, unsigned int i)
+{
+	const struct pfs_config_op *op = &b->queue.ops[i];
+
+	if (pfs_call(b, op->cmd, (const char *)(uintptr_t)op->key,
+		     (const void *)(uintptr_t)op->value, op->aux) < 0)
+		return -1;
+	return 1;
+}
+
+/*
+ * Sends the @n settings from @i in one batch, or setting @i alone if the
+ * kernel lacks PIDFD_CONFIG_SET_BATCH.  Returns how many took effect, or
+ * -1 with the errno of setting @i.
+ */
+static int pfs_send(const struct pfs_builder *b, unsigned int i,
+		    unsigned int n)
+{
+	int ret;
+
+	if (n == 1 || !pfs_batch_usable())
+		return pfs_send_one(b, i);
+
+	ret = pfs_call(b, PIDFD_CONFIG_SET_BATCH, NULL, &b->queue.ops[i], n);
+	if (ret >= 0)
+		pfs_batch_set_supported();
+	if (ret >= 0 || errno != EOPNOTSUPP || pfs_batch_supported())
+		return ret;
+	/*
+	 * EOPNOTSUPP: the kernel does not know the command, unless that is
+	 * the first setting's own error.  Sent alone, the setting tells.
+	 */
+	ret = pfs_send_one(b, i);
+	if (ret > 0 || errno != EOPNOTSUPP)
+		pfs_batch_set_unsupported();
+	return ret;
+}
+
+/*
+ * Sends the queued settings, in order: 0, or -1 with the errno of the one
+ * that failed, handled as pfs_setting_failed() says.  A batch that stops
+ * short at setting i (i > 0, entries i.. not applied) does not say why:
+ * setting i is sent alone for its errno.
+ */
+static int pfs_flush(struct pfs_builder *b)
+{
+	struct pfs_queue *q = &b->queue;
+	unsigned int i, n;
+	bool alone = false;
+	int done, ret = 0;
+
+	for (i = 0; i < q->n; i++)
+		pfs_setting_resolve(q, i);
+	for (i = 0; i < q->n; i += done) {
+		n = alone ? 1 : q->n - i;
+		done = pfs_send(b, i, n);
+		if (done < 0) {
+			ret = pfs_setting_failed(b, i);
+			if (ret < 0)
+				break;
+			/* Replaced: send the replacement, and the rest. */
+			alone = false;
+			done = 0;
+			continue;
+		}
+		pfs_settings_applied(q, i, done);
+		alone = (unsigned int)done < n;
+	}
+	pfs_queue_clear(q);
+	return ret;
+}
+
+/*
+ * A request the library refuses by itself, with @err.  The settings
+ * queued before go first, as when each was a call of its own: one that
+ * fails is the answer (a key the kernel lacks is found out).
+ */
+static int pfs_refuse(struct pfs_builder *b, int err)
+{
+	if (pfs_flush(b) == 0)
+		errno = err;
+	return -1;
 }
 
 /*
@@ -245,8 +593,8 @@ static int pfs_config_open(struct pfs_builder *b, int i)
 	    !pfs_open_keeps_cloexec(b, i, act->fd))
 		op.flags &= ~O_CLOEXEC;
 	op.mode = act->mode;
-	return pfs_config_fd(b, PIDFD_CONFIG_SET_BINARY, act->fd, &op,
-			     sizeof(op));
+	return pfs_queued(pfs_set_value(pfs_config_fd(b,
+		PIDFD_CONFIG_SET_BINARY, act->fd, sizeof(op)), &op, sizeof(op)));
 }
 
 /*
@@ -268,14 +616,14 @@ static int pfs_config_dup2(struct pfs_builder *b, int i)
 	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
 	int caller;
 
-	if (pfs_source_is_callers(b, i, act->fd, &caller)) {
-		/* Installed without FD_CLOEXEC, as dup2(fd, fd) wants too. */
-		if (pfs_config_fd(b, PIDFD_CONFIG_SET_FD, act->newfd, NULL,
-				  caller) == 0)
-			return 0;
-		if (errno != EBADF || !pfs_key_usable(PFS_KEY_DUP))
-			return -1;
-	}
+	/*
+	 * Installed without FD_CLOEXEC, as dup2(fd, fd) wants too.  Refused
+	 * with EBADF, it becomes "dup:N" (pfs_setting_failed()).
+	 */
+	if (pfs_source_is_callers(b, i, act->fd, &caller))
+		return pfs_on_error(pfs_config_fd(b, PIDFD_CONFIG_SET_FD,
+						  act->newfd, caller),
+				    PFS_ON_ERROR_DUP2, i);
 	return pfs_config_dup(b, act->newfd, act->fd);
 }
 
@@ -284,20 +632,16 @@ static int pfs_config_fchdir(struct pfs_builder *b, int i)
 	const struct pfs_action *act = &pfs_actions(b->req->fa)[i];
 	int caller;
 
-	if (act->fd < 0) {
-		/* The kernel refuses it at once: the fallback reports it. */
-		errno = EBADF;
-		return -1;
-	}
-	if (pfs_source_is_callers(b, i, act->fd, &caller)) {
-		if (pfs_config(b, PIDFD_CONFIG_SET_FD, "cwd", NULL,
-			       caller) == 0)
-			return 0;
-		if (errno != EBADF || !pfs_key_usable(PFS_KEY_CWD_FD))
-			return -1;
-	}
-	return pfs_config_new(b, PFS_KEY_CWD_FD, PIDFD_CONFIG_SET_INT, "cwd",
-			      NULL, act->fd);
+	/* The kernel would refuse it at once: the fallback reports it. */
+	if (act->fd < 0)
+		return pfs_refuse(b, EBADF);
+	/* Refused with EBADF, it becomes "cwd" SET_INT, as for adddup2(). */
+	if (pfs_source_is_callers(b, i, act->fd, &caller))
+		return pfs_on_error(pfs_queue(b, PIDFD_CONFIG_SET_FD, "cwd",
+					      NULL, caller),
+				    PFS_ON_ERROR_FCHDIR, i);
+	return pfs_new_key(pfs_queue(b, PIDFD_CONFIG_SET_INT, "cwd", NULL,
+				     act->fd), PFS_KEY_CWD_FD);
 }
 
 static int pfs_config_close(struct pfs_builder *b, int i)
@@ -313,7 +657,7 @@ static int pfs_config_close(struct pfs_builder *b, int i)
 		return pfs_config_dup(b, act->fd, act->fd);
 	if (pfs_child_lacks_fd(b, i, act->fd))
 		return 0;
-	return pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, act->fd, NULL, 0);
+	return pfs_queued(pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, act->fd, 0));
 }
 
 static int pfs_config_closefrom(struct pfs_builder *b,
@@ -324,8 +668,8 @@ static int pfs_config_closefrom(struct pfs_builder *b,
 		.last = ~0U,
 	};
 
-	return pfs_config_new(b, PFS_KEY_CLOSE_RANGE, PIDFD_CONFIG_SET_BINARY,
-			      "close_range", &range, sizeof(range));
+	return pfs_new_key(pfs_queue_copy(b, "close_range", &range,
+					  sizeof(range)), PFS_KEY_CLOSE_RANGE);
 }
 
 /*
@@ -343,13 +687,14 @@ static int pfs_config_tcsetpgrp(struct pfs_builder *b, int i)
 	lend = !pfs_last_change(b->req->fa, i, fd) &&
 	       pfs_caller_fd_flags(b, fd) >= 0 && !pfs_child_inherits(b, fd);
 
-	if (lend && pfs_config_fd(b, PIDFD_CONFIG_SET_FD, fd, NULL, fd) < 0)
+	if (lend && !pfs_config_fd(b, PIDFD_CONFIG_SET_FD, fd, fd))
 		return -1;
-	if (pfs_config_new(b, PFS_KEY_TCSETPGRP, PIDFD_CONFIG_SET_INT,
-			   "tcsetpgrp", NULL, fd) < 0)
+	if (pfs_new_key(pfs_queue(b, PIDFD_CONFIG_SET_INT, "tcsetpgrp", NULL,
+				  fd), PFS_KEY_TCSETPGRP) < 0)
 		return -1;
 	if (lend)
-		return pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, fd, NULL, 0);
+		return pfs_queued(pfs_config_fd(b, PIDFD_CONFIG_SET_FLAG, fd,
+						0));
 	return 0;
 }
 
@@ -374,8 +719,7 @@ static int pfs_config_action(struct pfs_builder *b, int i)
 	case PFS_ACT_TCSETPGRP:
 		return pfs_config_tcsetpgrp(b, i);
 	}
-	errno = EINVAL;
-	return -1;
+	return pfs_refuse(b, EINVAL);
 }
 
 static bool pfs_sigset_empty(const sigset_t *set)
@@ -418,13 +762,15 @@ static int pfs_config_sigignore_keys(struct pfs_builder *b)
 		if (pfs_sigset_all(&set))
 			return 0;
 	}
-	if (pfs_config_new(b, PFS_KEY_INHERIT_SIGIGNORE, PIDFD_CONFIG_SET_FLAG,
-			   "inherit_sigignore", NULL, 0) < 0)
+	if (pfs_new_key(pfs_queue(b, PIDFD_CONFIG_SET_FLAG,
+				  "inherit_sigignore", NULL, 0),
+			PFS_KEY_INHERIT_SIGIGNORE) < 0)
 		return -1;
 	if (!setsigdef || pfs_sigset_empty(&set))
 		return 0;
-	return pfs_config_new(b, PFS_KEY_SIGDEFAULT, PIDFD_CONFIG_SET_BINARY,
-			      "sigdefault", &set, PFS_KSIGSET_SIZE);
+	return pfs_new_key(pfs_queue_copy(b, "sigdefault", &set,
+					  PFS_KSIGSET_SIZE),
+			   PFS_KEY_SIGDEFAULT);
 }
 
 /* The same on a kernel without the keys: sigaction() about each signal. */
@@ -448,8 +794,8 @@ static int pfs_config_sigignore_probe(struct pfs_builder *b)
 	}
 	if (pfs_sigset_empty(&set))
 		return 0;
-	return pfs_config(b, PIDFD_CONFIG_SET_BINARY, "sigignore", &set,
-			  PFS_KSIGSET_SIZE);
+	return pfs_queued(pfs_queue_copy(b, "sigignore", &set,
+					 PFS_KSIGSET_SIZE));
 }
 
 static int pfs_config_signals(struct pfs_builder *b)
@@ -476,8 +822,8 @@ static int pfs_config_signals(struct pfs_builder *b)
 	}
 	if (pfs_sigset_empty(&set))
 		return 0;
-	return pfs_config(b, PIDFD_CONFIG_SET_BINARY, "sigmask", &set,
-			  PFS_KSIGSET_SIZE);
+	return pfs_queued(pfs_queue_copy(b, "sigmask", &set,
+					 PFS_KSIGSET_SIZE));
 }
 
 static int pfs_config_attr(struct pfs_builder *b)
@@ -488,6 +834,14 @@ static int pfs_config_attr(struct pfs_builder *b)
 	if (pfs_config_signals(b) < 0)
 		return -1;
 
+	/*
+	 * The scheduling is set on the parked pid at once: the settings
+	 * before it go first, so that the first failure is the same as when
+	 * each setting was a call of its own.
+	 */
+	if ((flags & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) &&
+	    pfs_flush(b) < 0)
+		return -1;
 	if ((flags & (POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER)) ==
 	    POSIX_SPAWN_SETSCHEDPARAM) {
 		if (sched_setparam(b->pid, &attr->__sp) < 0)
@@ -515,7 +869,7 @@ static int pfs_config_attr(struct pfs_builder *b)
  * Without memory for the block: clear the vector (it holds the program's
  * arguments when the shell takes over) and append one string at a time.
  */
-static int pfs_config_vector_each(const struct pfs_builder *b,
+static int pfs_config_vector_each(struct pfs_builder *b,
 				  const char *key, char *const *vec)
 {
 	int i;
@@ -530,24 +884,23 @@ static int pfs_config_vector_each(const struct pfs_builder *b,
 
 /*
  * Sets "argv" or "envp" to @vec (NULL: empty) with one SET_BINARY block of
- * NUL-terminated strings.
+ * NUL-terminated strings, which the setting owns.
  */
-static int pfs_config_vector(const struct pfs_builder *b, const char *key,
+static int pfs_config_vector(struct pfs_builder *b, const char *key,
 			     char *const *vec)
 {
+	struct pfs_setting *s;
 	size_t total = 0, len;
 	char *block, *p;
-	int i, ret;
+	int i;
 
 	if (!vec || !vec[0])
 		return 0;	/* the vector starts empty */
 
 	for (i = 0; vec[i]; i++) {
 		len = strlen(vec[i]) + 1;
-		if (total + len > INT_MAX) {
-			errno = E2BIG;
-			return -1;
-		}
+		if (total + len > INT_MAX)
+			return pfs_refuse(b, E2BIG);
 		total += len;
 	}
 
@@ -559,9 +912,13 @@ static int pfs_config_vector(const struct pfs_builder *b, const char *key,
 		memcpy(p, vec[i], len);
 		p += len;
 	}
-	ret = pfs_config(b, PIDFD_CONFIG_SET_BINARY, key, block, total);
-	free(block);
-	return ret;
+	s = pfs_queue(b, PIDFD_CONFIG_SET_BINARY, key, block, total);
+	if (!s) {
+		free(block);
+		return -1;
+	}
+	s->block = block;
+	return 0;
 }
 
 /*
@@ -571,9 +928,20 @@ static int pfs_config_vector(const struct pfs_builder *b, const char *key,
  */
 static int pfs_exec(const struct pfs_builder *b)
 {
-	if (pfs_config(b, PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 0) == 0)
+	if (pfs_call(b, PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 0) == 0)
 		return 0;
 	return errno == ESRCH ? 0 : errno;
+}
+
+/*
+ * Sets "exe": the first time with the settings pfs_configure() queued, in
+ * one batch; after a failed exec alone.
+ */
+static int pfs_set_exe(struct pfs_builder *b, const char *exe)
+{
+	if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", exe, 0) < 0)
+		return -1;
+	return pfs_flush(b);
 }
 
 /*
@@ -581,10 +949,10 @@ static int pfs_exec(const struct pfs_builder *b)
  * errno to report.  *@committed tells whether a commit happened (so the
  * steps before the exec have run and the answer is final).
  */
-static int pfs_commit_one(const struct pfs_builder *b, const char *exe,
+static int pfs_commit_one(struct pfs_builder *b, const char *exe,
 			  bool *committed)
 {
-	if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", exe, 0) < 0)
+	if (pfs_set_exe(b, exe) < 0)
 		return errno;
 	*committed = true;
 	return pfs_exec(b);
@@ -594,7 +962,7 @@ static int pfs_commit_one(const struct pfs_builder *b, const char *exe,
  * Commits with "exe" set to each candidate of the PATH search in turn, as
  * execvpe() tries them; *@exe is the last one tried.
  */
-static int pfs_commit_search(const struct pfs_builder *b, char *buf,
+static int pfs_commit_search(struct pfs_builder *b, char *buf,
 			     const char **exe, bool *committed)
 {
 	struct pfs_path_iter it;
@@ -604,8 +972,7 @@ static int pfs_commit_search(const struct pfs_builder *b, char *buf,
 
 	pfs_path_iter_init(&it, b->req->search, b->req->file);
 	while ((candidate = pfs_path_iter_next(&it, buf))) {
-		if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe",
-			       candidate, 0) < 0) {
+		if (pfs_set_exe(b, candidate) < 0) {
 			/*
 			 * ESRCH after a commit: a step before the exec failed
 			 * and the kernel killed the child; that commit's
@@ -636,7 +1003,7 @@ static int pfs_commit_search(const struct pfs_builder *b, char *buf,
  * ENAMETOOLONG all the same; that "exe" can still be set, the child being
  * parked, tells a failed exec from a failed step.
  */
-static int pfs_commit_long_name(const struct pfs_builder *b, char *buf,
+static int pfs_commit_long_name(struct pfs_builder *b, char *buf,
 				bool *committed)
 {
 	int err;
@@ -646,7 +1013,7 @@ static int pfs_commit_long_name(const struct pfs_builder *b, char *buf,
 	memcpy(buf + NAME_MAX + 2, "/.", sizeof("/."));
 	err = pfs_commit_one(b, buf, committed);
 	if (err && err != ENAMETOOLONG && *committed &&
-	    pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", buf, 0) == 0)
+	    pfs_call(b, PIDFD_CONFIG_SET_STRING, "exe", buf, 0) == 0)
 		err = ENAMETOOLONG;
 	return err;
 }
@@ -657,7 +1024,7 @@ static int pfs_commit_long_name(const struct pfs_builder *b, char *buf,
  * glibc's compatibility version does.  A child killed meanwhile is a
  * success with a dead child, as in pfs_exec().
  */
-static int pfs_commit_shell(const struct pfs_builder *b, const char *exe)
+static int pfs_commit_shell(struct pfs_builder *b, const char *exe)
 {
 	char **argv = pfs_shell_argv(b->req);
 	int err;
@@ -665,8 +1032,8 @@ static int pfs_commit_shell(const struct pfs_builder *b, const char *exe)
 	if (!argv)
 		return ENOMEM;
 	argv[1] = (char *)exe;
-	if (pfs_config(b, PIDFD_CONFIG_SET_STRING, "exe", PFS_SHELL, 0) == 0 &&
-	    pfs_config_vector(b, "argv", argv) == 0)
+	if (pfs_call(b, PIDFD_CONFIG_SET_STRING, "exe", PFS_SHELL, 0) == 0 &&
+	    pfs_config_vector(b, "argv", argv) == 0 && pfs_flush(b) == 0)
 		err = pfs_exec(b);
 	else
 		err = errno == ESRCH ? 0 : errno;
@@ -675,7 +1042,7 @@ static int pfs_commit_shell(const struct pfs_builder *b, const char *exe)
 }
 
 /* Executes the program: 0 once it runs, or the errno to report. */
-static int pfs_commit(const struct pfs_builder *b, bool *committed)
+static int pfs_commit(struct pfs_builder *b, bool *committed)
 {
 	const struct pfs_request *req = b->req;
 	char buf[PFS_CANDIDATE_MAX];
@@ -697,7 +1064,7 @@ static int pfs_commit(const struct pfs_builder *b, bool *committed)
 /* Ends a child that will not run: abort it, reap it, drop the builder. */
 static void pfs_discard(const struct pfs_builder *b)
 {
-	if (pfs_config(b, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0) == 0 ||
+	if (pfs_call(b, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0) == 0 ||
 	    errno == ESRCH) {
 		pfs_reap(b->pid, b->pidfd);
 		pfs_close_keep_errno(b->pidfd);
@@ -761,20 +1128,21 @@ static int pfs_config_inherit(struct pfs_builder *b)
 	int fd = pfs_closefrom_fd(b->req->fa);
 	int ret = 0;
 
+	/* The first settings: ENOSYS from them means no pidfd_config(). */
 	b->inherit_below = fd >= 0 && fd <= PFS_INHERIT_BY_HAND_MAX ? fd : -1;
 	if (b->inherit_below < 0)
-		ret = pfs_config(b, PIDFD_CONFIG_SET_FLAG, "inherit_fds", NULL,
-				 0);
+		ret = pfs_on_error(pfs_queue(b, PIDFD_CONFIG_SET_FLAG,
+					     "inherit_fds", NULL, 0),
+				   PFS_ON_ERROR_INHERIT, 0);
 	for (fd = 0; !ret && fd < b->inherit_below; fd++)
 		if (pfs_child_inherits(b, fd))
-			ret = pfs_config_fd(b, PIDFD_CONFIG_SET_FD, fd, NULL,
-					    fd);
-	if (ret && errno == ENOSYS)
-		pfs_clone_empty_set_unsupported();
+			ret = pfs_on_error(pfs_config_fd(b, PIDFD_CONFIG_SET_FD,
+							 fd, fd),
+					   PFS_ON_ERROR_INHERIT, 0);
 	return ret;
 }
 
-/* Everything but the program, which pfs_commit() sets. */
+/* Queues everything but the program, which pfs_commit() sets. */
 static int pfs_configure(struct pfs_builder *b)
 {
 	const struct pfs_request *req = b->req;
@@ -795,16 +1163,23 @@ static int pfs_configure(struct pfs_builder *b)
 enum pfs_outcome pfs_spawn_clone_empty(const struct pfs_request *req,
 				       int *result, int *err)
 {
-	struct pfs_builder b = { .req = req, .pidfd = -1, .inherit_below = -1 };
+	struct pfs_builder b;
 	bool committed;
 	int ret;
 
+	/* Not zeroed whole: the queue is big, and set as it fills. */
+	b.req = req;
+	b.pidfd = -1;
+	b.inherit_below = -1;
+	b.retry = false;
 	if (pfs_clone(&b) < 0)
 		return PFS_USE_FALLBACK;
+	pfs_queue_init(&b.queue);
 	if (pfs_configure(&b) < 0)
 		goto refused;
 
 	ret = pfs_commit(&b, &committed);
+	pfs_queue_release(&b.queue);
 	if (ret && !committed)
 		goto refused;
 	if (ret) {
@@ -824,6 +1199,7 @@ enum pfs_outcome pfs_spawn_clone_empty(const struct pfs_request *req,
 	return PFS_DONE;
 
 refused:
+	pfs_queue_release(&b.queue);
 	pfs_discard(&b);
 	return b.retry ? PFS_RETRY : PFS_USE_FALLBACK;
 }

@@ -28,12 +28,16 @@
  * ------------------------
  * On a kernel with CLONE_EMPTY, a spawn creates an empty process with
  * clone3(CLONE_EMPTY | CLONE_PIDFD), describes the new program with
- * pidfd_config() (inherited descriptors, the file actions in order, signal
- * dispositions and mask, session, process group, ids, then exe, argv and
- * envp) and commits it with PIDFD_CONFIG_CMD_EXEC, which reports the exact
- * errno of the step that failed.  posix_spawnp() tries each PATH candidate
- * by committing again on the same parked process.  Nothing of the caller's
- * address space is copied or shared.
+ * pidfd_config() settings (inherited descriptors, the file actions in
+ * order, signal dispositions and mask, session, process group, ids, argv,
+ * envp and exe) and commits it with PIDFD_CONFIG_CMD_EXEC, which reports
+ * the exact errno of the step that failed.  The settings are sent together
+ * with PIDFD_CONFIG_SET_BATCH (a call takes up to 1024 of them), so a
+ * spawn is three system calls: clone3(), pidfd_config(), the commit; on a
+ * kernel without the batch command, one pidfd_config() per setting.
+ * posix_spawnp() tries each PATH candidate by setting exe and committing
+ * again on the same parked process.  Nothing of the caller's address space
+ * is copied or shared.
  *
  * Elsewhere a vfork-style child is used, as glibc does: clone(CLONE_VM |
  * CLONE_VFORK) on a stack of its own, all signals blocked in the caller,
@@ -66,7 +70,9 @@
  * support is probed once, by the first spawn (clone3() fails with EINVAL
  * or ENOSYS where CLONE_EMPTY is unknown), and remembered; so is each
  * newer key, by the first request that needs it (pidfd_config() refuses
- * an unknown key with EINVAL: that spawn is done again the old way).
+ * an unknown key with EINVAL: that spawn is done again the old way), and
+ * PIDFD_CONFIG_SET_BATCH, by the first spawn (EOPNOTSUPP where unknown:
+ * its settings are then sent one by one).
  * A commit that fails with ESRCH (the parked child was killed by a signal
  * before its exec) is a success with a dead child, as in glibc.
  *

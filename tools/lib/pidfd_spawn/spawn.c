@@ -95,6 +95,37 @@ void pfs_key_set_unsupported(enum pfs_key key)
 	__atomic_fetch_or(&pfs_keys_no, 1U << key, __ATOMIC_RELAXED);
 }
 
+/*
+ * Support of PIDFD_CONFIG_SET_BATCH, found out like a key's (new_path.c):
+ * PFS_BATCH_OK once a batch worked, PFS_BATCH_NO once the kernel refused
+ * the command as unknown, 0 until then.
+ */
+#define PFS_BATCH_OK	1
+#define PFS_BATCH_NO	2
+
+static int pfs_batch;
+
+bool pfs_batch_supported(void)
+{
+	return __atomic_load_n(&pfs_batch, __ATOMIC_RELAXED) == PFS_BATCH_OK;
+}
+
+bool pfs_batch_usable(void)
+{
+	return __atomic_load_n(&pfs_batch, __ATOMIC_RELAXED) != PFS_BATCH_NO;
+}
+
+void pfs_batch_set_supported(void)
+{
+	if (!__atomic_load_n(&pfs_batch, __ATOMIC_RELAXED))
+		__atomic_store_n(&pfs_batch, PFS_BATCH_OK, __ATOMIC_RELAXED);
+}
+
+void pfs_batch_set_unsupported(void)
+{
+	__atomic_store_n(&pfs_batch, PFS_BATCH_NO, __ATOMIC_RELAXED);
+}
+
 static char *pfs_stpcpy(char *dst, const char *src)
 {
 	size_t len = strlen(src);

@@ -13,11 +13,17 @@
  * answers (exact errno, replay on the fallback, feature detection).  It runs
  * the same on any kernel; the real interface is tested in a guest.
  *
+ * PIDFD_CONFIG_SET_BATCH is understood as the kernel does: each entry is
+ * run as the call it describes (noted and answered as such), up to the
+ * first that fails; the batch returns how many took effect, or -1 with the
+ * errno of its first entry.  batch_log records each batch: "[n:ret]".
+ *
  * The scripted kernel can lack the keys newer than CLONE_EMPTY (lacking),
- * as the kernel of a release between the two would: the library must then
- * find out, remember it and take the old way.  What the library remembers
- * lasts as long as the process, so those tests run in child processes
- * forked before any spawn (run_fresh()).
+ * as the kernel of a release between the two would, and the batch command
+ * (no_batch: EOPNOTSUPP): the library must then find out, remember it and
+ * take the old way.  What the library remembers lasts as long as the
+ * process, so those tests run in child processes forked before any spawn
+ * (run_fresh()).
  *
  * sigaction() is defined here too, counting calls: on a kernel with
  * "inherit_sigignore" the library must not ask about each signal.  And
@@ -68,8 +74,10 @@ ok(bool cond, const char *fmt, ...)
 static char transcript[8192];
 static int clone_calls, clone_errno, builder_fd = -1;
 static uint64_t clone_flags, clone_cgroup;
-static int exec_count, config_count;
+static int exec_count, config_count, batch_calls;
+static char batch_log[256];
 static unsigned int lacking;	/* bits of enum pfs_key */
+static bool no_batch;		/* PIDFD_CONFIG_SET_BATCH: EOPNOTSUPP */
 
 /* Answer of pidfd_config(): 0 or an errno, from the test's script. */
 static int (*script)(unsigned int cmd, const char *key, int n_exec);
@@ -199,30 +207,79 @@ static int kernel_answer(unsigned int cmd, const char *key, int aux)
 	return 0;
 }
 
+/* One setting or command: 0 or its errno. */
+static int scripted_call(unsigned int cmd, const char *key, const void *value,
+			 int aux)
+{
+	int err;
+
+	if (cmd == PIDFD_CONFIG_CMD_EXEC)
+		exec_count++;
+	note_call(cmd, key, value, aux);
+
+	err = kernel_answer(cmd, key, aux);
+	if (!err && script)
+		err = script(cmd, key, exec_count);
+	return err;
+}
+
+/* PIDFD_CONFIG_SET_BATCH: the number of entries applied, or -errno. */
+static int scripted_batch(const char *key, const void *value, int n)
+{
+	const struct pfs_config_op *ops = value;
+	int i, err;
+
+	if (key || !value || n < 1)
+		return -EINVAL;
+	if (n > PFS_CONFIG_BATCH_MAX)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		if (ops[i].cmd > PIDFD_CONFIG_SET_INT) {
+			note("BAD-BATCH-CMD %u; ", ops[i].cmd);
+			err = EINVAL;
+		} else {
+			err = scripted_call(ops[i].cmd,
+					    (const char *)(uintptr_t)ops[i].key,
+					    (const void *)(uintptr_t)ops[i].value,
+					    ops[i].aux);
+		}
+		if (err)
+			return i ? i : -err;
+	}
+	return n;
+}
+
+static void note_batch(int n, int ret)
+{
+	size_t len = strlen(batch_log);
+
+	snprintf(batch_log + len, sizeof(batch_log) - len, "[%d:%d]", n, ret);
+}
+
 int pfs_sys_pidfd_config(int pidfd, unsigned int cmd, const char *key,
 			 const void *value, int aux)
 {
-	int err;
+	int ret;
 
 	if (pidfd != builder_fd) {
 		note("BAD-PIDFD; ");
 		errno = EBADF;
 		return -1;
 	}
-	if (cmd == PIDFD_CONFIG_CMD_EXEC)
-		exec_count++;
-	else if (cmd != PIDFD_CONFIG_CMD_ABORT)
+	if (cmd != PIDFD_CONFIG_CMD_EXEC && cmd != PIDFD_CONFIG_CMD_ABORT)
 		config_count++;
-	note_call(cmd, key, value, aux);
-
-	err = kernel_answer(cmd, key, aux);
-	if (!err && script)
-		err = script(cmd, key, exec_count);
-	if (err) {
-		errno = err;
+	if (cmd == PIDFD_CONFIG_SET_BATCH) {
+		batch_calls++;
+		ret = no_batch ? -EOPNOTSUPP : scripted_batch(key, value, aux);
+		note_batch(aux, ret < 0 ? -1 : ret);
+	} else {
+		ret = -scripted_call(cmd, key, value, aux);
+	}
+	if (ret < 0) {
+		errno = -ret;
 		return -1;
 	}
-	return 0;
+	return ret;
 }
 
 /* sigaction(), counted. */
@@ -294,6 +351,8 @@ static void reset(void)
 	clone_flags = 0;
 	exec_count = 0;
 	config_count = 0;
+	batch_calls = 0;
+	batch_log[0] = '\0';
 	sigaction_calls = 0;
 	script = NULL;
 	builder_fd = -1;
@@ -539,6 +598,9 @@ static void test_translation(void)
 	ok(!strcmp(transcript, want), "the whole translation, in order");
 	if (strcmp(transcript, want))
 		printf("# want: %s\n# got:  %s\n", want, transcript);
+	ok(config_count == 1 && !strcmp(batch_log, "[16:16]"),
+	   "every setting and the exe in one batch (%d calls, %s)",
+	   config_count, batch_log);
 	ok(sigaction_calls == 0,
 	   "the caller's ignored signals: inherit_sigignore, no sigaction()");
 	ok(builder_closed(), "posix_spawn closes the builder after commit");
@@ -602,7 +664,11 @@ static void test_child_fds(void)
 	expect_path("child descriptors", "clone_empty");
 	posix_spawn_file_actions_destroy(&fa);
 
-	/* Not open in the caller: the error comes from the commit. */
+	/*
+	 * Not open in the caller: the error comes from the commit.  The
+	 * batch stops at the refused setting, which is sent alone for its
+	 * errno (EBADF), then replaced, and the batch goes on from there.
+	 */
 	reset();
 	close(41);
 	low = lowest_free();
@@ -614,10 +680,13 @@ static void test_child_fds(void)
 	ok(spawn_true(&fa, NULL) == EBADF && clone_calls == 1,
 	   "a source the caller lacks: EBADF from the commit");
 	snprintf(want, sizeof(want),
-		 "FD fd:65 41; INT dup:65 41; FD cwd 41; INT cwd 41; "
-		 "INT dup:66 %d; ", low);
+		 "FD fd:65 41; FD fd:65 41; INT dup:65 41; "
+		 "FD cwd 41; FD cwd 41; INT cwd 41; INT dup:66 %d; ", low);
 	expect("a source the caller lacks (or the builder's number): "
 	       "the child's", want);
+	ok(!strcmp(batch_log, "[8:1][7:1][6:6]"),
+	   "a source the caller lacks: the batch resumes after each "
+	   "replacement (%s)", batch_log);
 	expect_path("a source the caller lacks", "clone_empty");
 	posix_spawn_file_actions_destroy(&fa);
 }
@@ -966,11 +1035,11 @@ static void test_signals(void)
 
 /*
  * The common spawn: three adddup2() of the caller's descriptors, SETSID,
- * SETPGROUP, SETSIGMASK, SETSIGDEF.  pidfd_config() sets one key per call:
- * inherit_fds, fd:0, fd:1, fd:2, inherit_sigignore, sigdefault, sigmask,
- * setsid, pgid, argv, envp, exe, and the commit.
+ * SETPGROUP, SETSIGMASK, SETSIGDEF.  Its settings: inherit_fds, fd:0,
+ * fd:1, fd:2, inherit_sigignore, sigdefault, sigmask, setsid, pgid, argv,
+ * envp, exe; then the commit.
  */
-static void test_call_count(void)
+static void common_spawn(void)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -996,11 +1065,86 @@ static void test_call_count(void)
 	posix_spawn(&pid, "/bin/prog", &fa, &at, (char *[]){ "prog", NULL },
 		    env1);
 	printf("# %s\n", transcript);
-	ok(clone_calls == 1 && config_count == 12 && exec_count == 1 &&
-	   sigaction_calls == 0,
-	   "common spawn: clone3, 12 pidfd_config(), 1 commit, no sigaction() "
-	   "(got %d, %d, %d, %d)", clone_calls, config_count, exec_count,
-	   sigaction_calls);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* With PIDFD_CONFIG_SET_BATCH: the 12 settings in one call. */
+static void test_call_count(void)
+{
+	common_spawn();
+	ok(clone_calls == 1 && config_count == 1 && exec_count == 1 &&
+	   sigaction_calls == 0 && !strcmp(batch_log, "[12:12]"),
+	   "common spawn: clone3, 1 pidfd_config() (a batch of 12), 1 commit, "
+	   "no sigaction() (got %d, %d %s, %d, %d)", clone_calls,
+	   config_count, batch_log, exec_count, sigaction_calls);
+}
+
+/* 1500 adddup2(): more settings than a batch takes, in two calls. */
+static void test_batch_max(void)
+{
+	posix_spawn_file_actions_t fa;
+	int i, ret;
+
+	reset();
+	posix_spawn_file_actions_init(&fa);
+	for (i = 0; i < 1500; i++)
+		posix_spawn_file_actions_adddup2(&fa, 2, 10 + i % 2);
+	ret = spawn_true(&fa, NULL);
+	ok(ret == 0 && clone_calls == 1 &&
+	   config_count == 2 && exec_count == 1,
+	   "1505 settings: clone3, 2 pidfd_config(), 1 commit (got %d, %d, "
+	   "%d)", clone_calls, config_count, exec_count);
+	ok(!strcmp(batch_log, "[1024:1024][481:481]"),
+	   "1505 settings: batches of PIDFD_CONFIG_BATCH_MAX and the rest (%s)",
+	   batch_log);
+	ok(!strncmp(transcript, "FLAG inherit_fds; FD fd:10 2; FD fd:11 2; ",
+		    42), "1505 settings: in order");
+	expect_path("1505 settings", "clone_empty");
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static int refuse_inherit_fds(unsigned int cmd, const char *key, int n)
+{
+	(void)cmd;
+	(void)n;
+	return key && !strcmp(key, "inherit_fds") ? EPERM : 0;
+}
+
+static int refuse_dup62(unsigned int cmd, const char *key, int n)
+{
+	(void)cmd;
+	(void)n;
+	return key && !strcmp(key, "dup:62") ? EINVAL : 0;
+}
+
+/* A failing setting in a batch: the same errno, the same reaction. */
+static void test_batch_errors(void)
+{
+	posix_spawn_file_actions_t fa;
+	int ret;
+
+	reset();
+	script = refuse_inherit_fds;
+	ret = spawn_true(NULL, NULL);
+	ok(ret == 0 && clone_calls == 1 && !strcmp(batch_log, "[5:-1]"),
+	   "first setting refused: the batch fails with its errno (%s)",
+	   batch_log);
+	ok(!strcmp(transcript, "FLAG inherit_fds; ABORT; ") &&
+	   pfs_clone_empty_maybe_supported(),
+	   "first setting refused (EPERM): not sent again, child aborted");
+	expect_path("first setting refused", "fallback reason=replay");
+
+	reset();
+	script = refuse_fd1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	ret = spawn_true(&fa, NULL);
+	ok(ret == 0 && !strcmp(batch_log, "[6:1]") && config_count == 2,
+	   "second setting refused: the batch applies one, the setting is "
+	   "sent alone (%s, %d calls)", batch_log, config_count);
+	expect("second setting refused (EINVAL): alone, then aborted",
+	       "FLAG inherit_fds; FD fd:1 2; FD fd:1 2; ABORT; ");
+	expect_path("second setting refused", "fallback reason=replay");
 	posix_spawn_file_actions_destroy(&fa);
 }
 
@@ -1227,7 +1371,9 @@ static void test_old_kernel(void)
 	struct pidfd_spawn_np_stats a, b;
 	int ret;
 
+	/* Older than the keys, so older than the batch too. */
 	lacking = ALL_KEYS;
+	no_batch = true;
 	reset();
 	signal(SIGUSR2, SIG_IGN);
 	stats(&a);
@@ -1289,6 +1435,122 @@ static void test_old_sigdefault(void)
 	spawn_true(NULL, &at);
 	ok(clone_calls == 1 && !strstr(transcript, "inherit_sigignore") &&
 	   sigaction_calls > 0, "no sigdefault: SETSIGDEF with sigaction()");
+}
+
+/*
+ * A new key applied by a batch is known before the failure of a later
+ * setting of the batch is read: EINVAL from it is an answer.
+ */
+static void fresh_key_known_in_batch(void)
+{
+	posix_spawn_file_actions_t fa;
+	bool known_before = pfs_key_supported(PFS_KEY_DUP);
+	int ret;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 60, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, 60, 61);
+	posix_spawn_file_actions_adddup2(&fa, 60, 62);
+	reset();
+	script = refuse_dup62;
+	ret = spawn_true(&fa, NULL);
+	ok(!known_before && ret == 0 &&
+	   !strcmp(batch_log, "[8:3]") && pfs_key_supported(PFS_KEY_DUP) &&
+	   pfs_key_usable(PFS_KEY_DUP),
+	   "dup:N applied, then refused in one batch: still supported (%s)",
+	   batch_log);
+	expect_path("dup:N refused after it worked", "fallback reason=replay");
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+/* A kernel with SET_BATCH but none of the newer keys. */
+static void fresh_old_keys_batch(void)
+{
+	int ret;
+
+	lacking = ALL_KEYS;
+	reset();
+	signal(SIGUSR2, SIG_IGN);
+	ret = spawn_true(NULL, NULL);
+	ok(ret == 0 && clone_calls == 2 &&
+	   !strcmp(batch_log, "[5:1][5:5]") &&
+	   !pfs_key_usable(PFS_KEY_INHERIT_SIGIGNORE),
+	   "keys unknown, in a batch: the refused one alone, recorded as "
+	   "missing, the request done again (%s)", batch_log);
+	expect("keys unknown, in a batch: the transcript",
+	       "FLAG inherit_fds; FLAG inherit_sigignore; "
+	       "FLAG inherit_sigignore; ABORT; FLAG inherit_fds; "
+	       "BINARY sigignore [8] 12; BINARY argv true|; "
+	       "BINARY envp A=1|B=2|; STRING exe /bin/true; EXEC; ");
+	expect_path("keys unknown, in a batch", "clone_empty");
+	signal(SIGUSR2, SIG_DFL);
+
+	lacking_closefrom();
+	lacking_child_fds();
+	lacking_tcsetpgrp();
+}
+
+/* A kernel without PIDFD_CONFIG_SET_BATCH: one call per setting. */
+static void fresh_no_batch(void)
+{
+	char first[sizeof(transcript)];
+
+	no_batch = true;
+	common_spawn();
+	strcpy(first, transcript);
+	ok(clone_calls == 1 && config_count == 13 && batch_calls == 1 &&
+	   exec_count == 1 && !strcmp(batch_log, "[12:-1]") &&
+	   !pfs_batch_usable(),
+	   "no SET_BATCH: EOPNOTSUPP, recorded, then 12 pidfd_config() "
+	   "(got %d calls, %s)", config_count, batch_log);
+	common_spawn();
+	ok(clone_calls == 1 && config_count == 12 && batch_calls == 0 &&
+	   exec_count == 1 && sigaction_calls == 0,
+	   "no SET_BATCH: common spawn: clone3, 12 pidfd_config(), 1 commit "
+	   "(got %d, %d, %d)", clone_calls, config_count, exec_count);
+	ok(!strcmp(transcript, first) &&
+	   !strncmp(transcript, "FLAG inherit_fds; FD fd:0 2; ", 29),
+	   "no SET_BATCH: the same settings, in the same order");
+	expect_path("no SET_BATCH", "clone_empty");
+}
+
+static int eopnotsupp_inherit_fds(unsigned int cmd, const char *key, int n)
+{
+	(void)cmd;
+	(void)n;
+	return key && !strcmp(key, "inherit_fds") ? EOPNOTSUPP : 0;
+}
+
+static int enosys_inherit_fds(unsigned int cmd, const char *key, int n)
+{
+	(void)cmd;
+	(void)n;
+	return key && !strcmp(key, "inherit_fds") ? ENOSYS : 0;
+}
+
+/* The first setting's own EOPNOTSUPP or ENOSYS. */
+static void fresh_batch_first_errors(void)
+{
+	reset();
+	script = eopnotsupp_inherit_fds;
+	ok(spawn_true(NULL, NULL) == 0 && batch_calls == 1 &&
+	   pfs_batch_usable() && !pfs_batch_supported(),
+	   "EOPNOTSUPP of the first setting: asked alone, SET_BATCH not "
+	   "concluded missing");
+	expect("EOPNOTSUPP of the first setting: alone, then aborted",
+	       "FLAG inherit_fds; FLAG inherit_fds; ABORT; ");
+	expect_path("EOPNOTSUPP of the first setting",
+		    "fallback reason=replay");
+
+	reset();
+	ok(spawn_true(NULL, NULL) == 0 && pfs_batch_supported() &&
+	   config_count == 1, "then a batch that works: SET_BATCH recorded");
+
+	reset();
+	script = enosys_inherit_fds;
+	ok(spawn_true(NULL, NULL) == 0 && !pfs_clone_empty_maybe_supported(),
+	   "ENOSYS of inherit_fds in a batch: no CLONE_EMPTY after all");
+	expect_path("ENOSYS of inherit_fds", "fallback");
 }
 
 static void test_replay(void)
@@ -1371,6 +1633,11 @@ int main(void)
 	/* First, while the library knows nothing of the kernel's keys. */
 	run_fresh("a kernel without the newer keys", test_old_kernel);
 	run_fresh("a kernel without sigdefault", test_old_sigdefault);
+	run_fresh("a kernel without SET_BATCH", fresh_no_batch);
+	run_fresh("a kernel with SET_BATCH, without the newer keys",
+		  fresh_old_keys_batch);
+	run_fresh("a new key known within a batch", fresh_key_known_in_batch);
+	run_fresh("a batch's first setting failing", fresh_batch_first_errors);
 
 	test_translation();
 	test_dup2_chain();
@@ -1385,6 +1652,8 @@ int main(void)
 	test_fd_range();
 	test_signals();
 	test_call_count();
+	test_batch_max();
+	test_batch_errors();
 	test_try_shell();
 	test_try_shell_search();
 	test_cgroup();

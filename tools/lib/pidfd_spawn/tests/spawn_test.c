@@ -111,6 +111,7 @@ static void __printf(1, 2) diag(const char *fmt, ...)
 static struct {
 	bool clone_empty;
 	unsigned int keys;		/* bits of enum pfs_key */
+	bool batch;			/* PIDFD_CONFIG_SET_BATCH */
 } kernel;
 
 static bool forced, expect_clone_empty;
@@ -130,11 +131,19 @@ static int sys_config(int pidfd, unsigned int cmd, const char *key,
 	return syscall(__NR_pidfd_config, pidfd, cmd, key, value, aux);
 }
 
-/* Sets each newer key, with a valid value, on an empty child, then aborts. */
+/*
+ * Sets each newer key, with a valid value, on an empty child, and one
+ * setting with PIDFD_CONFIG_SET_BATCH (EOPNOTSUPP where the kernel lacks
+ * it), then aborts.
+ */
 static void probe_kernel(void)
 {
 	static const struct pfs_config_range range = { 3, ~0U, 0, 0 };
 	static const uint64_t none;
+	const struct pfs_config_op op = {
+		.key = (uintptr_t)"inherit_fds",
+		.cmd = PIDFD_CONFIG_SET_FLAG,
+	};
 	static const struct {
 		enum pfs_key key;
 		unsigned int cmd;
@@ -169,6 +178,8 @@ static void probe_kernel(void)
 		if (sys_config(pidfd, probes[i].cmd, probes[i].name,
 			       probes[i].value, probes[i].aux) == 0)
 			kernel.keys |= 1U << probes[i].key;
+	kernel.batch = sys_config(pidfd, PIDFD_CONFIG_SET_BATCH, NULL, &op,
+				  1) == 1;
 	sys_config(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0);
 	waitid((idtype_t)P_PIDFD, pidfd, &si, WEXITED);
 	close(pidfd);
@@ -184,6 +195,7 @@ static void diag_kernel(void)
 		strcat(list, key_names[k]);
 		strcat(list, kernel.keys & (1U << k) ? "=yes" : "=no");
 	}
+	strcat(list, kernel.batch ? " SET_BATCH=yes" : " SET_BATCH=no");
 	diag("kernel: CLONE_EMPTY=%s%s", kernel.clone_empty ? "yes" : "no",
 	     kernel.clone_empty ? list : "");
 }
@@ -1710,6 +1722,50 @@ static bool setup_tc_setsid(const struct impl *im,
 	       im->setflags(at, POSIX_SPAWN_SETSID) == 0;
 }
 
+/*
+ * More file actions than one PIDFD_CONFIG_SET_BATCH takes (1024 settings):
+ * addclose(20) and adddup2(1, 20) in turn, 1500 of them, the last a dup2.
+ */
+#define MANY_ACTIONS	1500
+
+static bool setup_many_actions(const struct impl *im,
+			       posix_spawn_file_actions_t *fa,
+			       posix_spawnattr_t *at)
+{
+	int i, ret;
+
+	(void)at;
+	for (i = 0; i < MANY_ACTIONS; i++) {
+		ret = i % 2 ? im->adddup2(fa, 1, 20) : im->addclose(fa, 20);
+		if (ret)
+			return false;
+	}
+	return true;
+}
+
+static void test_many_actions(void)
+{
+	struct job j = { .file = probe, .argv = ARGV("probe", "fds"),
+			 .setup = setup_many_actions };
+	struct result *r = calloc(2, sizeof(*r));
+	struct pidfd_spawn_np_stats a;
+	const char *name = "1500 file actions, over a batch's 1024";
+
+	pidfd_spawn_np_stats(&a, sizeof(a));
+	run_job(&lib, &j, &r[0]);
+	check_path(name, &a, 0);
+	ok(r[0].ret == 0 && has_fd(r[0].out, 20),
+	   "%s: the last one, a dup2, holds", name);
+	if (glibc.spawn) {
+		run_job(&glibc, &j, &r[1]);
+		ok(r[1].ret == 0 && !strcmp(r[0].out, r[1].out),
+		   "%s: same as glibc", name);
+	} else {
+		skip("glibc not found", "%s: same as glibc", name);
+	}
+	free(r);
+}
+
 static void test_tcsetpgrp(void)
 {
 	int master, status, res[2], counts[4];
@@ -2055,6 +2111,7 @@ int main(void)
 	test_resetids();
 	test_cgroup();
 	test_tcsetpgrp();
+	test_many_actions();
 	test_pidfd();
 	test_emfile();
 	test_sigchld_ignored();
