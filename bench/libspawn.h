@@ -9,6 +9,14 @@
 
 #include <sys/types.h>
 
+struct bench_shape;
+
+/*
+ * The file actions and attributes the two spawn functions pass from now
+ * on, built by the library's own functions (NULL: none, the default).
+ * Returns 0 or an errno value.
+ */
+int bench_lib_set_shape(const struct bench_shape *shape);
 int bench_lib_posix_spawn(pid_t *pid, const char *path, char *const argv[],
 			  char *const envp[]);
 int bench_lib_pidfd_spawn(int *pidfd, const char *path, char *const argv[],

@@ -5,7 +5,8 @@
 usage: report.py [--no-plots] RESULTS_DIR
 
 Reads, as harness/bench.sh leaves them:
-  RESULTS_DIR/icount/{spawn,profile,parked_mem,meta}.tsv  (run.sh --mode icount)
+  RESULTS_DIR/icount/{spawn,profile,parked_mem,syscount,meta}.tsv
+                                                          (run.sh --mode icount)
   RESULTS_DIR/smp/{spawn,meta}.tsv                        (run.sh --mode smp)
   RESULTS_DIR/kvm/{spawn,...}.tsv       (run.sh --mode icount under KVM)
   RESULTS_DIR/run-info.tsv   how the results were produced (bench.sh)
@@ -44,8 +45,21 @@ SHORT = {
     'raw': 'raw CLONE_EMPTY', 'raw_nofds': 'raw, no fds',
 }
 # The methods the targets are about.
-TARGETED = ['raw', 'lib_pidfd_spawn']
+TARGETED = ['raw', 'lib_pidfd_spawn', 'lib_posix_spawn']
 BASE = (8, 3, 0)
+# Request shapes (spawnbench -s; 'base' is no file actions, no attributes).
+SHAPES = {
+    'closefrom': 'closefrom(3)',
+    'attrs_pgroup': '3 dup2 + SETPGROUP + SETSIGMASK + SETSIGDEF',
+    'attrs_setsid': '3 dup2 + SETSID + SETSIGMASK + SETSIGDEF',
+    'sigignore': 'all signals ignored in the caller',
+}
+SHAPED = ['fork', 'vfork', 'posix_spawn', 'lib_posix_spawn',
+          'lib_pidfd_spawn']
+CLOSEFROM_FDS = [10, 1000, 10000]
+# The common shape of issue 12: its call count is a target.
+COMMON = 'attrs_pgroup'
+NR_CLONE3, NR_PIDFD_CONFIG, CMD_EXEC = 435, 480, 7
 
 
 def read_tsv(path):
@@ -78,37 +92,51 @@ def pct(a, b):
     return f'{(a / b - 1) * 100:+.1f}%'
 
 
+def shape_of(r):
+    return r.get('shape') or 'base'
+
+
 class Results:
     def __init__(self, rows):
         self.rows = {}
         for r in rows:
             key = (r['method'], int(r['mem_mib']), int(r['fds']),
-                   int(r['inherit']), int(r['threads']))
+                   int(r['inherit']), int(r['threads']), shape_of(r))
             self.rows[key] = r
 
-    def get(self, method, mem=8, fds=3, inherit=0, threads=1):
-        return self.rows.get((method, mem, fds, inherit, threads))
+    def get(self, method, mem=8, fds=3, inherit=0, threads=1, shape='base'):
+        return self.rows.get((method, mem, fds, inherit, threads, shape))
 
-    def median(self, method, mem=8, fds=3, inherit=0, threads=1):
-        r = self.get(method, mem, fds, inherit, threads)
+    def median(self, method, mem=8, fds=3, inherit=0, threads=1,
+               shape='base'):
+        r = self.get(method, mem, fds, inherit, threads, shape)
         if not r or r['status'] != 'ok':
             return None
         return num(r['median_us'])
 
-    def configs(self):
+    def configs(self, shape='base'):
         seen = []
-        for (m, mem, fds, inh, thr) in self.rows:
-            if (mem, fds, inh, thr) not in seen:
+        for (m, mem, fds, inh, thr, sh) in self.rows:
+            if sh == shape and (mem, fds, inh, thr) not in seen:
                 seen.append((mem, fds, inh, thr))
         return seen
 
+    def shapes(self):
+        seen = []
+        for key in self.rows:
+            if key[5] != 'base' and key[5] not in seen:
+                seen.append(key[5])
+        return seen
 
-def cfg_name(mem, fds, inh, thr=1):
+
+def cfg_name(mem, fds, inh, thr=1, shape='base'):
     s = f'{mem} MiB, {fds:,} fds'
     if fds > 3:
         s += ' inheritable' if inh else ' close-on-exec'
     if thr > 1:
         s += f', {thr} threads'
+    if shape != 'base':
+        s = f'{SHAPES.get(shape, shape)}, {s}'
     return s
 
 
@@ -172,9 +200,26 @@ def headline(res, meta, info):
     return table(head, rows)
 
 
+def measured(r):
+    """The median of a row measured on either path of the library."""
+    if not r or r['status'] not in ('ok', 'fallback'):
+        return None
+    return num(r['median_us'])
+
+
+def every_row(cfg, m, r, ps, floor):
+    label = LABELS[m] + (' (fallback)' if r['status'] == 'fallback' else '')
+    med = measured(r)
+    if med is None:
+        return [cfg, label, r['reps'], status_cell(r), '', '', '', '', '']
+    p10, p90 = num(r['p10_us']), num(r['p90_us'])
+    return [cfg, label, r['reps'], fmt(med), fmt(p10), fmt(p90),
+            f'{(p90 - p10) / med * 100:.1f}%', ratio(med, ps),
+            ratio(med, floor)]
+
+
 def sweep_tables(res):
     out = []
-    ps = {}
     floor = floor_value(res)
     out.append('### Parent memory (3 fds), median us\n\n')
     rows = []
@@ -206,36 +251,248 @@ def sweep_tables(res):
     out.append('\n### Every configuration\n\n'
                'Median, 10th and 90th percentile of spawn + exit + reap in '
                'microseconds of guest CLOCK_MONOTONIC; spread = (p90 - p10) '
-               '/ median; ratios of the medians.\n\n')
-    for (mem, fds, inh, thr) in res.configs():
-        if thr != 1:
-            continue
-        ps[(mem, fds, inh)] = res.median('posix_spawn', mem, fds, inh)
+               '/ median; ratios of the medians.  A library row marked '
+               '"(fallback)" was measured on the library\'s vfork-style '
+               'fallback although the kernel has CLONE_EMPTY.\n\n')
     rows = []
-    for (mem, fds, inh, thr) in res.configs():
-        if thr != 1:
-            continue
-        for m in ORDER + ['exec_floor']:
-            r = res.get(m, mem, fds, inh)
-            if not r:
+    for shape in ['base'] + res.shapes():
+        for (mem, fds, inh, thr) in res.configs(shape):
+            if thr != 1:
                 continue
-            s = status_cell(r)
-            if s:
-                rows.append([cfg_name(mem, fds, inh), LABELS[m], r['reps'],
-                             s, '', '', '', '', ''])
-                continue
-            med = num(r['median_us'])
-            rows.append([cfg_name(mem, fds, inh), LABELS[m], r['reps'],
-                         fmt(med), fmt(num(r['p10_us'])),
-                         fmt(num(r['p90_us'])),
-                         f"{(num(r['p90_us']) - num(r['p10_us'])) / med * 100:.1f}%",
-                         ratio(med, ps.get((mem, fds, inh))),
-                         ratio(med, floor)])
+            ps = res.median('posix_spawn', mem, fds, inh, shape=shape)
+            for m in ORDER + ['exec_floor']:
+                r = res.get(m, mem, fds, inh, shape=shape)
+                if r:
+                    rows.append(every_row(cfg_name(mem, fds, inh, 1, shape),
+                                          m, r, ps, floor))
     out.append(table(['configuration', 'method', 'reps', 'median us',
                       'p10', 'p90', 'spread', 'x posix_spawn',
                       'x exec floor'], rows,
                      ['---', '---'] + ['---:'] * 7))
     return ''.join(out)
+
+
+# ---- request shapes ----
+
+def shape_cell(r, ps=None):
+    """Median (x glibc posix_spawn), measured on either library path."""
+    med = measured(r)
+    if med is None:
+        return status_cell(r)
+    v = fmt(med)
+    if ps:
+        v += f' ({med / ps:.3f})'
+    return v + (' fallback' if r['status'] == 'fallback' else '')
+
+
+def closefrom_ratio(res, m):
+    """Time at 10,000 fds / time at 10 fds, and whether a row fell back."""
+    a = res.get(m, fds=CLOSEFROM_FDS[0], inherit=1, shape='closefrom')
+    b = res.get(m, fds=CLOSEFROM_FDS[-1], inherit=1, shape='closefrom')
+    lo, hi = measured(a), measured(b)
+    if lo is None or hi is None:
+        return None, False
+    return hi / lo, 'fallback' in (a['status'], b['status'])
+
+
+def ignored_count(res):
+    for m in SHAPED:
+        r = res.get(m, shape='sigignore')
+        for word in (r['note'].split() if r else []):
+            if word.startswith('ignored='):
+                return word[len('ignored='):]
+    return '?'
+
+
+def shape_methods(res):
+    return [m for m in SHAPED if any(key[0] == m and key[5] != 'base'
+                                     for key in res.rows)]
+
+
+def closefrom_table(res):
+    rows = []
+    for m in shape_methods(res):
+        cells = [shape_cell(res.get(m, fds=f, inherit=1, shape='closefrom'),
+                            res.median('posix_spawn', fds=f, inherit=1,
+                                       shape='closefrom'))
+                 for f in CLOSEFROM_FDS]
+        q, fb = closefrom_ratio(res, m)
+        rows.append([LABELS[m]] + cells +
+                    ['-' if q is None else f'{q:.3f}' +
+                     (' fallback' if fb else '')])
+    return table(['method'] + [f'{f:,} fds' for f in CLOSEFROM_FDS] +
+                 [f'{CLOSEFROM_FDS[-1]:,} / {CLOSEFROM_FDS[0]:,} fds'], rows)
+
+
+def attrs_table(res):
+    cols = ['attrs_pgroup', 'attrs_setsid', 'sigignore']
+    ps = {c: res.median('posix_spawn', shape=c) for c in cols}
+    ps0 = res.median('posix_spawn')
+    rows = []
+    for m in shape_methods(res):
+        rows.append([LABELS[m], shape_cell(res.get(m), ps0)] +
+                    [shape_cell(res.get(m, shape=c), ps[c]) for c in cols])
+    return table(['method', 'no file actions or attributes'] +
+                 [SHAPES[c] if c != 'sigignore' else
+                  f'{ignored_count(res)} signals ignored in the caller'
+                  for c in cols], rows)
+
+
+def shape_text(res):
+    return ('The shapes (bench/spawnbench.c, `-s`), each set up once per '
+            'run, before the first spawn; fork + execve and vfork + execve '
+            'make the same requests in their child, in glibc\'s order.  '
+            '**closefrom(3)**: `posix_spawn_file_actions_addclosefrom_np(3)`'
+            ' (`close_range(3, ~0U, 0)` in the fork and vfork children), '
+            'the caller holding 10, 1,000 and 10,000 *inheritable* fds in '
+            'all.  **3 dup2 + ...**: `adddup2()` of three close-on-exec '
+            '/dev/null descriptors onto 0, 1 and 2, an empty SETSIGMASK and '
+            'SETSIGDEF of SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGTSTP, '
+            'SIGTTIN and SIGTTOU, with SETPGROUP (pgroup 0) or SETSID: not '
+            'both, glibc calls setsid() and then setpgid(), which fails '
+            'with EPERM for a session leader.  **Ignored signals**: the '
+            f'caller sets SIG_IGN for {ignored_count(res)} signals, every '
+            'signal from 1 to 64 but SIGKILL, SIGSTOP, SIGCHLD (ignoring it '
+            'would make the children reap themselves) and the two glibc '
+            'reserves; no file actions or attributes.  Cells: median us '
+            '(x glibc posix_spawn of the same shape and run); "fallback": '
+            'the library took its vfork-style fallback although the kernel '
+            'has CLONE_EMPTY.\n\n')
+
+
+def shape_tables(res):
+    out = [shape_text(res)]
+    if res.get('posix_spawn', fds=CLOSEFROM_FDS[0], inherit=1,
+               shape='closefrom'):
+        out.append('### closefrom(3), inheritable fds (8 MiB)\n\n')
+        out.append(closefrom_table(res) + '\n')
+    out.append('### Attributes, ignored signals (8 MiB, 3 fds)\n\n')
+    out.append(attrs_table(res))
+    return ''.join(out)
+
+
+def shape_headline(res):
+    cols = [('closefrom', f) for f in (CLOSEFROM_FDS[0],
+                                       CLOSEFROM_FDS[-1])] + \
+        [(c, 3) for c in ('attrs_pgroup', 'attrs_setsid', 'sigignore')]
+    rows = []
+    for m in shape_methods(res):
+        cells = []
+        for sh, f in cols:
+            inh = int(sh == 'closefrom')
+            cells.append(shape_cell(res.get(m, fds=f, inherit=inh, shape=sh),
+                                    res.median('posix_spawn', fds=f,
+                                               inherit=inh, shape=sh)))
+        q, fb = closefrom_ratio(res, m)
+        rows.append([LABELS[m]] + cells[:2] +
+                    ['-' if q is None else f'{q:.3f}' +
+                     (' fallback' if fb else '')] + cells[2:])
+    head = ['method (8 MiB; median us, x glibc posix_spawn)',
+            'closefrom(3), 10 inheritable fds',
+            'closefrom(3), 10,000 inheritable fds', '10,000 / 10 fds',
+            SHAPES['attrs_pgroup'], SHAPES['attrs_setsid'],
+            f'{ignored_count(res)} ignored signals']
+    return table(head, rows)
+
+
+# ---- system calls per spawn call (syscount) ----
+
+class Syscalls:
+    """syscount.tsv: per (method, mem, fds, inherit, shape), the calls."""
+
+    def __init__(self, rows):
+        self.by = {}
+        for r in rows:
+            key = (r['method'], int(r['mem_mib']), int(r['fds']),
+                   int(r['inherit']), r['shape'])
+            e = self.by.setdefault(key, {'spawns': r['spawns'], 'nr': {},
+                                         'detail': {}})
+            n = num(r['calls_per_spawn'])
+            if r['detail'] == '-':
+                e['nr'][(int(r['nr']), r['syscall'])] = n
+            else:
+                e['detail'][(int(r['nr']), r['detail'])] = n
+
+    def summary(self, key):
+        """(clone3, config calls, commits, other calls, total, e)."""
+        e = self.by.get(key)
+        if not e:
+            return None
+        clone3 = sum(n for (nr, _), n in e['nr'].items() if nr == NR_CLONE3)
+        pcfg = sum(n for (nr, _), n in e['nr'].items()
+                   if nr == NR_PIDFD_CONFIG)
+        commit = sum(n for (nr, d), n in e['detail'].items()
+                     if nr == NR_PIDFD_CONFIG and
+                     detail_parts(d)[0] == str(CMD_EXEC))
+        total = sum(e['nr'].values())
+        other = total - clone3 - pcfg
+        return clone3, pcfg - commit, commit, other, total, e
+
+
+def calls_cell(n):
+    return '-' if n is None else f'{n:g}'
+
+
+def detail_parts(d):
+    """A syscount detail "CMD KEY" as (cmd, key)."""
+    cmd, _, key = d.partition(' ')
+    return cmd, key or '""'
+
+
+def syscall_rows(sc):
+    rows = []
+    order = {m: i for i, m in enumerate(ORDER)}
+    for key in sorted(sc.by, key=lambda k: (list(SHAPES).index(k[4])
+                                            if k[4] in SHAPES else -1,
+                                            k[2], order.get(k[0], 99))):
+        m, mem, fds, inh, shape = key
+        clone3, cfg, commit, other, total, e = sc.summary(key)
+        others = ', '.join(f'{name} {n:g}' for (nr, name), n in
+                           sorted(e['nr'].items())
+                           if nr not in (NR_CLONE3, NR_PIDFD_CONFIG))
+        keys = ', '.join(detail_parts(d)[1] + ('' if n == 1 else f' {n:g}')
+                         for (nr, d), n in e['detail'].items()
+                         if nr == NR_PIDFD_CONFIG and
+                         detail_parts(d)[0] != str(CMD_EXEC))
+        label = LABELS.get(m, m)
+        if m.startswith('lib_') and not cfg + commit:
+            label += ' (fallback: no pidfd_config)'
+        rows.append([label, cfg_name(mem, fds, inh, 1, shape), e['spawns'], calls_cell(total), calls_cell(clone3),
+                     calls_cell(cfg), calls_cell(commit), others or '-',
+                     keys or '-'])
+    return rows
+
+
+def syscall_table(sc):
+    text = ('bench/syscount.c runs spawnbench -Z under ptrace '
+            '(PTRACE_SYSCALL, PTRACE_O_TRACESYSGOOD) and counts, by system '
+            'call number, the calls the *caller* makes from the start of '
+            'each spawn call to its return (the reap not included): 3 '
+            'spawns after 1 warm-up, so the library\'s one-time probes are '
+            'not in the figures; calls per spawn.  The children are not '
+            'traced: glibc\'s posix_spawn does its work (dup2, setsid, a '
+            'rt_sigaction per signal...) in its vfork child, so its rows '
+            'show only the caller\'s side.  pidfd_config calls are split '
+            'by command: "config" (SET_*) and "commit" (CMD_EXEC); the keys '
+            'column lists the configuration keys, with their count per '
+            'spawn where it is not 1.  The raw rows check the counter: '
+            'clone3 + 3 (2 without fds) pidfd_config + commit by '
+            'construction.\n\n')
+    return text + table(['method', 'shape', 'spawns', 'calls', 'clone3',
+                         'pidfd_config', 'commit', 'other calls',
+                         'pidfd_config keys'], syscall_rows(sc),
+                        ['---', '---'] + ['---:'] * 5 + ['---', '---'])
+
+
+def common_calls(sc, m):
+    """The target cell: clone3 + at most 4 pidfd_config + commit."""
+    s = sc.summary((m, 8, 3, 0, COMMON)) if sc else None
+    if not s:
+        return 'not measured'
+    clone3, cfg, commit, other, total, _ = s
+    ok = clone3 == 1 and cfg <= 4 and commit == 1
+    return (f'{clone3:g} + {cfg:g} + {commit:g} ({other:g} other, '
+            f'{total:g} in all) {verdict(ok)}')
 
 
 def profile_table(rows):
@@ -359,7 +616,34 @@ def ftrace_tables(rows):
     return ''.join(out), data
 
 
-def notes(res, prof, fdata):
+def shape_notes(res, sc):
+    """Remarks on the missed targets of the request shapes."""
+    out = []
+    for m in ('lib_pidfd_spawn', 'lib_posix_spawn'):
+        q, fb = closefrom_ratio(res, m)
+        if q is not None and abs(q - 1) > 0.02:
+            lo = measured(res.get(m, fds=CLOSEFROM_FDS[0], inherit=1,
+                                  shape='closefrom'))
+            hi = measured(res.get(m, fds=CLOSEFROM_FDS[-1], inherit=1,
+                                  shape='closefrom'))
+            out.append(f'- {LABELS[m]}, closefrom(3): {hi:,.1f} us with '
+                       f'10,000 inheritable fds against {lo:,.1f} us with '
+                       f'10 ({q:.3f}; the target is within 2%)' +
+                       (', on the fallback.' if fb else '.'))
+        s = sc.summary((m, 8, 3, 0, COMMON)) if sc else None
+        if s and not (s[0] == 1 and s[1] <= 4 and s[2] == 1):
+            others = ', '.join(f'{name} {n:g}' for (nr, name), n in
+                               sorted(s[5]['nr'].items())
+                               if nr not in (NR_CLONE3, NR_PIDFD_CONFIG))
+            out.append(f'- {LABELS[m]}, {SHAPES[COMMON]}: clone3 '
+                       f'{s[0]:g}, {s[1]:g} pidfd_config configuration '
+                       f'calls, {s[2]:g} commit (target: at most 4 '
+                       'configuration calls)' +
+                       (f'; other calls: {others}.' if others else '.'))
+    return out
+
+
+def notes(res, prof, fdata, sc=None):
     """Computed remarks on the targets that are missed."""
     out = []
     floor = floor_value(res)
@@ -368,7 +652,7 @@ def notes(res, prof, fdata):
     for r in prof:
         if (int(r['mem_mib']), int(r['fds']), int(r['inherit'])) == BASE:
             ph.setdefault(r['method'], {})[r['phase']] = num(r['median_us'])
-    for m in ('raw', 'lib_pidfd_spawn'):
+    for m in TARGETED:
         base = res.median(m)
         if base is None or ps is None:
             continue
@@ -389,7 +673,7 @@ def notes(res, prof, fdata):
                 + (f'The exec floor alone is {floor:,.1f} us: a spawn '
                    f'that cost nothing more than the exec would be '
                    f'{floor / ps:.3f} of posix_spawn.' if floor else ''))
-    for m in ('raw', 'lib_pidfd_spawn'):
+    for m in TARGETED:
         base = res.median(m)
         f10 = res.median(m, fds=10000)
         if base is None or f10 is None or abs(f10 / base - 1) <= 0.02:
@@ -428,6 +712,7 @@ def notes(res, prof, fdata):
             f'{p10:,.1f} us.'
             + ('  Under the tracer, per spawn: ' + ', '.join(parts) + '.'
                if parts else ''))
+    out += shape_notes(res, sc)
     return '\n'.join(out) + '\n' if out else ''
 
 
@@ -454,13 +739,13 @@ def verdict(ok):
     return 'met' if ok else '**missed**'
 
 
-def targets(res):
+def targets(res, sc=None):
     """Rows: the targets; columns: the methods, measured value and verdict."""
     floor = floor_value(res)
     ps = res.median('posix_spawn')
     ps10 = res.median('posix_spawn', fds=10000)
     fk = res.median('fork', mem=1024)
-    cols = TARGETED + ['lib_posix_spawn', 'raw_nofds']
+    cols = TARGETED + ['raw_nofds']
     names = [
         'at least 10% faster than glibc posix_spawn at 8 MiB, 3 fds '
         '(time / posix_spawn <= 0.90)',
@@ -469,7 +754,12 @@ def targets(res):
         'flat in fds: 10,000 close-on-exec fds within 2% of 3',
         'at 10,000 close-on-exec fds at least 1.5x faster than posix_spawn',
         'overhead over the exec floor at most 25%',
+        'closefrom(3) flat in fds: 10,000 inheritable fds within 2% of 10 '
+        '(time at 10,000 / time at 10)',
     ]
+    calls = (f'system calls of one spawn call, {SHAPES[COMMON]} (8 MiB, 3 '
+             'fds): clone3 + at most 4 pidfd_config + commit (syscount: '
+             'clone3 + config + commit)')
     cells = {n: [] for n in names}
     for m in cols:
         base = res.median(m)
@@ -486,14 +776,19 @@ def targets(res):
              ps10 and f10 and ps10 / f10 >= 1.5),
             (pct(base, floor), base and floor and base / floor - 1 <= 0.25),
         ]
+        q, fb = closefrom_ratio(res, m)
+        checks.append(('-' if q is None else f'{q:.3f}' +
+                       (' (fallback)' if fb else ''),
+                       q is not None and abs(q - 1) <= 0.02))
         for n, (val, ok) in zip(names, checks):
             ok = None if val in ('-', '-x') else bool(ok)
             cells[n].append(f'{val} {verdict(ok)}' if ok is not None
                             else 'not measured')
     head = ['target'] + [LABELS[m] + ('' if m in TARGETED else
                                       ' (for comparison)') for m in cols]
-    return table(head, [[n] + cells[n] for n in names],
-                 ['---'] + ['---'] * len(cols))
+    rows = [[n] + cells[n] for n in names]
+    rows.append([calls] + [common_calls(sc, m) for m in cols])
+    return table(head, rows, ['---'] + ['---'] * len(cols))
 
 
 # ---- plots ----
@@ -620,6 +915,10 @@ def main():
              for r in read_tsv(os.path.join(sm, 'meta.tsv'))}
     info = {r['key']: r['value']
             for r in read_tsv(os.path.join(outdir, 'run-info.tsv'))}
+    sc_rows = read_tsv(os.path.join(ic, 'syscount.tsv'))
+    sc = Syscalls(sc_rows) if sc_rows else None
+    ksc_rows = read_tsv(os.path.join(kv, 'syscount.tsv'))
+    ksc = Syscalls(ksc_rows) if ksc_rows else None
 
     md = ['# Spawn benchmark results\n\n']
     if info:
@@ -644,16 +943,24 @@ def main():
     if res:
         md.append('## Headline (icount, 1 thread)\n\n')
         h = headline(res, meta, info)
+        if res.shapes():
+            h += '\n' + shape_headline(res)
         md.append(h + '\n')
         write(os.path.join(outdir, 'headline.md'), h)
         md.append('## Targets\n\n')
-        md.append(targets(res) + '\n')
+        md.append(targets(res, sc) + '\n')
         md.append('## Sweeps (icount, 1 thread)\n\n')
         md.append(sweep_tables(res) + '\n')
+        if res.shapes():
+            md.append('## Request shapes (icount, 1 thread)\n\n')
+            md.append(shape_tables(res) + '\n')
+        if sc:
+            md.append('## System calls of one spawn call (ptrace)\n\n')
+            md.append(syscall_table(sc) + '\n')
         prof = read_tsv(os.path.join(ic, 'profile.tsv'))
         ft = read_tsv(os.path.join(ic, 'ftrace.tsv'))
         ftext, fdata = ftrace_tables(ft) if ft else ('', {})
-        nt = notes(res, prof, fdata)
+        nt = notes(res, prof, fdata, sc)
         if nt:
             md.append('### Missed targets: where the time goes\n\n' + nt +
                       '\n')
@@ -696,7 +1003,7 @@ def main():
                   'The icount sweep, run without icount under KVM: '
                   'wall-clock microseconds of the guest on this host.\n\n')
         md.append(headline(kvm, {}, {}) + '\n')
-        md.append(targets(kvm) + '\n')
+        md.append(targets(kvm, ksc) + '\n')
     elif info.get('kvm'):
         md.append(f"## Real time under KVM\n\n{info['kvm']}.\n\n")
     if smp:

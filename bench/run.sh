@@ -4,6 +4,7 @@
 # The spawn benchmark sweep, run inside the guest (harness/bench.sh boots
 # it).  Writes tab-separated results to OUTDIR:
 #   spawn.tsv       one line per method and configuration (spawnbench)
+#                   and request shape (spawnbench -s)
 #   profile.tsv     median of each phase of a spawn (spawnbench -p, a run
 #                   of its own at 8 MiB and 3 fds: the phase clock reads
 #                   are not in the figures of spawn.tsv)
@@ -13,15 +14,21 @@
 #                   on a set of kernel functions, for a few spawns of some
 #                   methods; per traced function, calls and inclusive time
 #                   per spawn (guest time under icount, tracing included)
+#   syscount.tsv    the caller's system calls per spawn call, by number,
+#                   for each request shape (syscount, ptrace; icount mode)
 #   meta.tsv        kernel, mode, repetition counts
 #
 # usage: run.sh [--mode icount|smp|quick] [--reps N] [--reps-fork N]
-#               [--reps-floor N] [--chain K] [--emit] BINDIR OUTDIR
+#               [--reps-floor N] [--reps-shape N] [--chain K] [--emit]
+#               BINDIR OUTDIR
 #
 #   icount  one thread: parent memory 8 MiB, 256 MiB, 1 GiB (3 fds);
 #           3, 1,000, 10,000 fds close-on-exec and 1,000, 10,000
-#           inheritable (8 MiB); the exec floor; parked_mem.  For a guest
-#           booted with --icount (guest time counts instructions).
+#           inheritable (8 MiB); the exec floor; the request shapes
+#           (8 MiB): closefrom(3) with 10, 1,000 and 10,000 inheritable
+#           fds, 3 dup2 + attributes, every signal ignored; syscount of
+#           the spawn calls of each shape; parked_mem.  For a guest booted
+#           with --icount (guest time counts instructions).
 #   smp     1 and 4 threads spawning at once, 8 MiB, 3 fds: throughput.
 #           For a guest with --smp 2, without icount.
 #   quick   a short icount-like sweep, for trying things out.
@@ -29,40 +36,46 @@
 #   --reps-fork N   the same for fork and clone3 at 256 MiB and 1 GiB,
 #                   which copy the caller's page tables (slow under TCG)
 #   --reps-floor N  exec-floor samples (each one is 2 chains)
+#   --reps-shape N  spawns per method and request shape (default reps / 2)
 #   --chain K       execs per exec-floor chain
 #   --no-ftrace     leave out the function_graph breakdown
 #   --emit          print each result file on stdout at the end, between
 #                   "=== BEGIN name" and "=== END name" lines (the guest's
 #                   root is read-only: that is how the host gets them)
 #
-# BINDIR holds spawnbench, exit0 and parked_mem; they are copied to /tmp
-# first, so that exit0 is executed from tmpfs (page cache), not over 9p.
+# BINDIR holds spawnbench, exit0, parked_mem and syscount; they are copied
+# to /tmp first, so that exit0 is executed from tmpfs (page cache), not
+# over 9p.
 set -euo pipefail
 
 mode=icount reps=200 reps_fork=30 reps_floor=100 chain=20 emit=0 ftrace=1
+reps_shape=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--reps-fork) reps_fork=$2; shift 2 ;;
 	--reps-floor) reps_floor=$2; shift 2 ;;
+	--reps-shape) reps_shape=$2; shift 2 ;;
 	--chain) chain=$2; shift 2 ;;
 	--emit) emit=1; shift ;;
 	--no-ftrace) ftrace=0; shift ;;
 	--) shift; break ;;
-	-*) sed -n '4,40s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	-*) sed -n '4,49s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# = 2 ] || { sed -n '4,40s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# = 2 ] || { sed -n '4,49s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 bindir=$1 out=$2
 
 bin=$(mktemp -d /tmp/spawnbench.XXXXXX)
-cp "$bindir/spawnbench" "$bindir/exit0" "$bindir/parked_mem" "$bin/"
+cp "$bindir/spawnbench" "$bindir/exit0" "$bindir/parked_mem" \
+	"$bindir/syscount" "$bin/"
 mkdir -p "$out"
 sb=$bin/spawnbench
 cheap=vfork,posix_spawn,lib_posix_spawn,lib_pidfd_spawn,raw,raw_nofds
 copying=fork,clone3
+shaped=fork,vfork,posix_spawn,lib_posix_spawn,lib_pidfd_spawn
 log() { echo "run.sh: [$(date +%T)] $*" >&2; }
 
 {
@@ -75,6 +88,7 @@ log() { echo "run.sh: [$(date +%T)] $*" >&2; }
 	printf 'reps\t%s\n' "$reps"
 	printf 'reps_fork\t%s\n' "$reps_fork"
 	printf 'reps_floor\t%s\n' "$reps_floor"
+	printf 'reps_shape\t%s\n' "${reps_shape:-$(( reps / 2 ))}"
 	printf 'chain\t%s\n' "$chain"
 	printf 'clocksource_start\t%s\n' \
 		"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo ?)"
@@ -94,7 +108,7 @@ bench() {
 	"$sb" "$@" > "$tmp" || rc=$?
 	grep -v '^profile' "$tmp" >> "$spawn" || true
 	grep '^profile' "$tmp" >> "$profile" || true
-	grep -v '^profile' "$tmp" | cut -f1-9,14 | sed 's/^/    /' >&2
+	grep -v '^profile' "$tmp" | cut -f1-9,14,16 | sed 's/^/    /' >&2
 	rm -f "$tmp"
 	[ $rc = 0 ] || { log "spawnbench failed ($rc)"; failed=1; }
 }
@@ -182,6 +196,44 @@ ftrace_all() {
 	echo 1408 > $t/buffer_size_kb
 }
 
+# Request shapes, 8 MiB: closefrom(3) over inheritable fds, opened once
+# per spawnbench run; the attributes; the ignored signals.
+shapes() {
+	local fds s
+
+	for fds in 10 1000 10000; do
+		bench -M 8 -f "$fds" -i -s closefrom -n "$reps_shape" -w "$w" \
+			-m "$shaped"
+	done
+	for s in attrs_pgroup attrs_setsid sigignore; do
+		bench -M 8 -s "$s" -n "$reps_shape" -w "$w" -m "$shaped"
+	done
+}
+
+# The caller's system calls in each spawn call: syscount (ptrace) over
+# spawnbench -Z, 3 spawns after 1 warm-up, pidfd_config (480) told apart
+# by command and key.  The raw methods check the counter (base only).
+syscounts() {
+	local sc=$out/syscount.tsv err=/tmp/syscount.err a
+	local lib=posix_spawn,lib_posix_spawn,lib_pidfd_spawn
+
+	printf 'method\tmem_mib\tfds\tinherit\tshape\tspawns\tnr\tsyscall\tdetail\tcalls_per_spawn\n' \
+		> "$sc"
+	for a in "-s base -m $lib,raw,raw_nofds" "-s closefrom -f 10 -i -m $lib" \
+		 "-s closefrom -f 10000 -i -m $lib" "-s attrs_pgroup -m $lib" \
+		 "-s attrs_setsid -m $lib" "-s sigignore -m $lib"; do
+		log "syscount: spawnbench -Z $a"
+		# shellcheck disable=SC2086
+		if ! "$bin/syscount" -a 480 -- "$sb" -Z -M 8 -n 3 -w 1 $a \
+			>> "$sc" 2> "$err"; then
+			log "syscount failed"
+			sed 's/^/    /' "$err" >&2
+			failed=1
+		fi
+	done
+	rm -f "$err"
+}
+
 failed=0
 case "$mode" in
 icount|quick)
@@ -189,6 +241,7 @@ icount|quick)
 		reps=20 reps_fork=5 reps_floor=10 chain=10
 	fi
 	reps_prof=$(( reps < 50 ? reps : 50 ))
+	reps_shape=${reps_shape:-$(( reps / 2 ))}
 	w=$(( reps < 10 ? 1 : 5 ))
 	# Parent memory, 3 fds.  The exec floor at the base configuration.
 	bench -H -M 8 -n "$reps" -w "$w" -m "$copying,$cheap"
@@ -209,6 +262,8 @@ icount|quick)
 		bench -M 8 -f "$fds" -i -n "$reps" -w "$w" \
 			-m "$copying,$cheap"
 	done
+	shapes
+	syscounts
 	[ $ftrace = 0 ] || ftrace_all
 	log "parked_mem"
 	if "$bin/parked_mem" -H -n 1000 -r 3 > "$out/parked_mem.tsv"; then

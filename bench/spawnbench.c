@@ -28,9 +28,36 @@
  * extra ones close-on-exec unless -i.  With -t N, N threads spawn at once,
  * each -n times, and the line also gives the throughput.
  *
+ * With -s SHAPE, every spawn makes one request shape of posix_spawn
+ * (shape.h); fork and vfork do the same in their child before execve():
+ *   base          no file actions, no attributes (the default)
+ *   closefrom     posix_spawn_file_actions_addclosefrom_np(3); the
+ *                 child's close_range(3, ~0U, 0) for fork and vfork
+ *   attrs_pgroup  3 adddup2() of close-on-exec /dev/null descriptors onto
+ *                 0, 1 and 2, POSIX_SPAWN_SETPGROUP (pgroup 0),
+ *                 SETSIGMASK (empty mask), SETSIGDEF (SIGINT, SIGQUIT,
+ *                 SIGPIPE, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU)
+ *   attrs_setsid  the same with POSIX_SPAWN_SETSID instead of SETPGROUP
+ *                 (glibc's child calls setsid() then setpgid(), which
+ *                 fails with EPERM for a session leader: the two flags
+ *                 cannot be combined)
+ *   sigignore     no file actions, no attributes, but the caller ignores
+ *                 every signal it can (SIG_IGN for 1..64 except SIGKILL,
+ *                 SIGSTOP, SIGCHLD, which would reap the children, and
+ *                 those glibc reserves); posix_spawn keeps them ignored
+ * The shape's objects and caller state are set up once, before the first
+ * spawn; only fork, vfork, posix_spawn, lib_posix_spawn and
+ * lib_pidfd_spawn take a shape other than base.
+ *
+ * With -Z, each measured spawn call (not its reap) is bracketed by two
+ * calls of a system call number that does not exist (BENCH_MARK_NR,
+ * ENOSYS), the first one carrying a label "method mem_mib fds inherit
+ * shape": syscount (syscount.c), tracing spawnbench, counts the system
+ * calls in between.  One thread only.
+ *
  * Output: one tab-separated line per method (-H adds the header line):
  *   method mem_mib fds inherit threads reps median_us p10_us p90_us
- *   mean_us min_us max_us per_s status note
+ *   mean_us min_us max_us per_s status note shape
  * per_s is spawns per second of wall time (all threads together); status
  * is "ok", "unavailable" (the kernel lacks CLONE_EMPTY), "fallback" (the
  * library did not use CLONE_EMPTY) or "error"; note says more.  With -p,
@@ -67,6 +94,7 @@
 #include <linux/types.h>
 
 #include "libspawn.h"
+#include "shape.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD			0x00001000
@@ -91,6 +119,9 @@
 #endif
 
 #define MAX_PHASES	4
+#define BENCH_MARK_NR	0x7ffe	/* no such system call: see syscount.c */
+#define MARK_BEGIN	1
+#define MARK_END	2
 #define TRACING_ON	"/sys/kernel/tracing/tracing_on"
 #define NSEC_PER_SEC	1000000000ULL
 
@@ -116,6 +147,7 @@ struct method {
 	const char *phases[MAX_PHASES];	/* names of the timed phases */
 	bool needs_empty;		/* needs CLONE_EMPTY in the kernel */
 	bool library;			/* goes through libpidfd_spawn */
+	bool shapes;			/* takes a request shape (-s) */
 };
 
 struct worker {
@@ -137,6 +169,33 @@ static char *child_envp[1];		/* empty environment for every method */
 static int chain_len = 20;
 static pthread_barrier_t start_barrier;
 
+enum shape_id {
+	S_BASE,
+	S_CLOSEFROM,
+	S_ATTRS_PGROUP,
+	S_ATTRS_SETSID,
+	S_SIGIGNORE,
+	NR_SHAPES
+};
+
+#define ATTRS_FLAGS	(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+
+static struct bench_shape shapes[NR_SHAPES] = {
+	[S_BASE] = { .name = "base", .closefrom = -1 },
+	[S_CLOSEFROM] = { .name = "closefrom", .closefrom = 3 },
+	[S_ATTRS_PGROUP] = { .name = "attrs_pgroup", .ndups = 3,
+			     .closefrom = -1,
+			     .flags = ATTRS_FLAGS | POSIX_SPAWN_SETPGROUP },
+	[S_ATTRS_SETSID] = { .name = "attrs_setsid", .ndups = 3,
+			     .closefrom = -1,
+			     .flags = ATTRS_FLAGS | POSIX_SPAWN_SETSID },
+	[S_SIGIGNORE] = { .name = "sigignore", .closefrom = -1 },
+};
+
+static const struct bench_shape *shape = &shapes[S_BASE];
+static struct bench_objs glibc_objs;	/* the shape's objects for glibc */
+static char shape_note[40];		/* what the shape's setup did */
+
 static __u64 now_ns(void)
 {
 	struct timespec ts;
@@ -155,6 +214,27 @@ static void stamp(__u64 *ts)
 {
 	if (profiling)
 		*ts = now_ns();
+}
+
+/*
+ * With -Z: the measured spawn calls, bracketed for syscount.  The end
+ * mark is set when the reap starts (reap_pid(), reap_pidfd()).
+ */
+static bool marking, mark_open;
+static char mark_label[160];
+
+static void mark_begin(void)
+{
+	syscall(BENCH_MARK_NR, MARK_BEGIN, mark_label);
+	mark_open = true;
+}
+
+static void mark_end(void)
+{
+	if (!mark_open)
+		return;
+	syscall(BENCH_MARK_NR, MARK_END, NULL);
+	mark_open = false;
 }
 
 /* With -T: tracefs' tracing_on, switched on around the measured spawns. */
@@ -183,6 +263,7 @@ static int reap_pid(struct worker *w, pid_t pid)
 {
 	int status;
 
+	mark_end();
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return fail(w, errno, "waitpid");
@@ -198,6 +279,7 @@ static int reap_pidfd(struct worker *w, int pidfd)
 	siginfo_t si;
 	int ret;
 
+	mark_end();
 	memset(&si, 0, sizeof(si));
 	while ((ret = waitid((idtype_t)P_PIDFD, pidfd, &si, WEXITED)) < 0)
 		if (errno != EINTR)
@@ -212,16 +294,50 @@ static int reap_pidfd(struct worker *w, int pidfd)
 	return ret;
 }
 
+/*
+ * What glibc's posix_spawn child does for the shape, in its order, for the
+ * fork and vfork methods: the signals of sigdefault, the session or the
+ * process group, the file actions, the mask.
+ */
+static int shape_child(const struct bench_shape *s)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int i, sig;
+
+	for (sig = 1; (s->flags & POSIX_SPAWN_SETSIGDEF) && sig < NSIG; sig++)
+		if (sigismember(&s->sigdefault, sig) &&
+		    sigaction(sig, &dfl, NULL))
+			return -1;
+	if ((s->flags & POSIX_SPAWN_SETSID) && setsid() < 0)
+		return -1;
+	if ((s->flags & POSIX_SPAWN_SETPGROUP) && setpgid(0, 0))
+		return -1;
+	for (i = 0; i < s->ndups; i++)
+		if (dup2(s->dup_from[i], i) < 0)
+			return -1;
+	if (s->closefrom >= 0 && close_range(s->closefrom, ~0U, 0))
+		return -1;
+	if ((s->flags & POSIX_SPAWN_SETSIGMASK) &&
+	    sigprocmask(SIG_SETMASK, &s->sigmask, NULL))
+		return -1;
+	return 0;
+}
+
+static void child_exec(void)
+{
+	if (!shape_child(shape))
+		execve(exe_path, child_argv, child_envp);
+	_exit(127);
+}
+
 /* ---- the methods: one spawn + exit + reap each, ts[] the phase ends ---- */
 
 static int run_fork(struct worker *w, __u64 *ts)
 {
 	pid_t pid = fork();
 
-	if (pid == 0) {
-		execve(exe_path, child_argv, child_envp);
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec();
 	if (pid < 0)
 		return fail(w, errno, "fork");
 	stamp(&ts[0]);
@@ -232,10 +348,8 @@ static int run_vfork(struct worker *w, __u64 *ts)
 {
 	pid_t pid = vfork();
 
-	if (pid == 0) {
-		execve(exe_path, child_argv, child_envp);
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec();
 	if (pid < 0)
 		return fail(w, errno, "vfork");
 	stamp(&ts[0]);
@@ -268,7 +382,8 @@ static int run_posix_spawn(struct worker *w, __u64 *ts)
 	pid_t pid;
 	int err;
 
-	err = posix_spawn(&pid, exe_path, NULL, NULL, child_argv, child_envp);
+	err = posix_spawn(&pid, exe_path, glibc_objs.fap, glibc_objs.attrp,
+			  child_argv, child_envp);
 	if (err)
 		return fail(w, err, "glibc posix_spawn");
 	stamp(&ts[0]);
@@ -389,15 +504,16 @@ static int run_exec_floor(struct worker *w, __u64 *ts)
 }
 
 static const struct method methods[NR_METHODS] = {
-	[M_FORK] = { "fork", run_fork, { "fork", "reap" } },
-	[M_VFORK] = { "vfork", run_vfork, { "vfork", "reap" } },
+	[M_FORK] = { "fork", run_fork, { "fork", "reap" }, .shapes = true },
+	[M_VFORK] = { "vfork", run_vfork, { "vfork", "reap" },
+		      .shapes = true },
 	[M_CLONE3] = { "clone3", run_clone3, { "clone3", "reap" } },
 	[M_POSIX_SPAWN] = { "posix_spawn", run_posix_spawn,
-			    { "spawn", "reap" } },
+			    { "spawn", "reap" }, .shapes = true },
 	[M_LIB_POSIX_SPAWN] = { "lib_posix_spawn", run_lib_posix_spawn,
-				{ "spawn", "reap" }, false, true },
+				{ "spawn", "reap" }, false, true, true },
 	[M_LIB_PIDFD_SPAWN] = { "lib_pidfd_spawn", run_lib_pidfd_spawn,
-				{ "spawn", "reap" }, false, true },
+				{ "spawn", "reap" }, false, true, true },
 	[M_RAW] = { "raw", run_raw, { "clone3", "config", "commit", "reap" },
 		    true },
 	[M_RAW_NOFDS] = { "raw_nofds", run_raw_nofds,
@@ -416,6 +532,8 @@ static void one(struct worker *w, int i)
 		n++;
 	memset(ts, 0, sizeof(ts));
 	start = now_ns();
+	if (marking && i >= 0)
+		mark_begin();
 	if (w->m->run(w, ts))
 		return;
 	end = now_ns();
@@ -497,7 +615,8 @@ static bool have_clone_empty(void)
 static void print_header(void)
 {
 	printf("method\tmem_mib\tfds\tinherit\tthreads\treps\tmedian_us\t"
-	       "p10_us\tp90_us\tmean_us\tmin_us\tmax_us\tper_s\tstatus\tnote\n");
+	       "p10_us\tp90_us\tmean_us\tmin_us\tmax_us\tper_s\tstatus\tnote\t"
+	       "shape\n");
 }
 
 static void print_line(const struct method *m, const struct config *c,
@@ -510,15 +629,17 @@ static void print_line(const struct method *m, const struct config *c,
 	printf("%s\t%ld\t%d\t%d\t%d\t%zu\t", m->name, c->mem_mib, c->fds,
 	       c->inherit, c->threads, n);
 	if (!n) {
-		printf("-\t-\t-\t-\t-\t-\t-\t%s\t%s\n", status, note);
+		printf("-\t-\t-\t-\t-\t-\t-\t%s\t%s\t%s\n", status, note,
+		       shape->name);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		sum += v[i];
-	printf("%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t%s\t%s\n",
+	printf("%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t%s\t%s\t%s\n",
 	       quantile_us(v, n, 0.5), quantile_us(v, n, 0.1),
 	       quantile_us(v, n, 0.9), sum / n / 1e3, v[0] / 1e3,
-	       v[n - 1] / 1e3, wall_s > 0 ? n / wall_s : 0.0, status, note);
+	       v[n - 1] / 1e3, wall_s > 0 ? n / wall_s : 0.0, status, note,
+	       shape->name);
 }
 
 /* Runs one method in c->threads threads; returns false if it failed. */
@@ -544,6 +665,14 @@ static bool measure(const struct method *m, const struct config *c,
 			   "measured with one thread only");
 		return true;
 	}
+	if (shape != &shapes[S_BASE] && !m->shapes) {
+		snprintf(note, sizeof(note), "not measured with shape %s",
+			 shape->name);
+		print_line(m, c, 0, NULL, 0, "unavailable", note);
+		return true;
+	}
+	snprintf(mark_label, sizeof(mark_label), "%s\t%ld\t%d\t%d\t%s",
+		 m->name, c->mem_mib, c->fds, c->inherit, shape->name);
 
 	ws = calloc(c->threads, sizeof(*ws));
 	all = calloc(n, sizeof(*all));
@@ -606,6 +735,9 @@ static bool measure(const struct method *m, const struct config *c,
 	}
 	if (m == &methods[M_EXEC_FLOOR] && ok)
 		snprintf(note, sizeof(note), "chain=%d", chain_len);
+	if (shape_note[0])
+		snprintf(note + strlen(note), sizeof(note) - strlen(note),
+			 "%s%s", note[0] ? " " : "", shape_note);
 
 	if (ok) {
 		qsort(all, n, sizeof(*all), cmp_u64);
@@ -708,6 +840,86 @@ static void open_fds(int total, bool inherit)
 	}
 }
 
+/* ---- the request shape ---- */
+
+static int open_null(int flags)
+{
+	int fd = open("/dev/null", flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("spawnbench: /dev/null");
+		exit(1);
+	}
+	return fd;
+}
+
+/* The dup2 sources, the mask and the signals of the attrs_* shapes. */
+static void setup_attrs(struct bench_shape *s)
+{
+	static const int sigs[] = { SIGINT, SIGQUIT, SIGPIPE, SIGTERM,
+				    SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	s->dup_from[0] = open_null(O_RDONLY);
+	s->dup_from[1] = open_null(O_WRONLY);
+	s->dup_from[2] = open_null(O_WRONLY);
+	sigemptyset(&s->sigmask);
+	sigemptyset(&s->sigdefault);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&s->sigdefault, sigs[i]);
+}
+
+/*
+ * SIG_IGN for every signal that takes it, except SIGCHLD (ignoring it
+ * would make the children reap themselves); glibc refuses the signals it
+ * reserves with EINVAL.  Returns how many are ignored.
+ */
+static int ignore_signals(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	int sig, n = 0;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+			continue;
+		if (!sigaction(sig, &ign, NULL))
+			n++;
+	}
+	return n;
+}
+
+/* Once, before the first spawn: the caller's state and both objects. */
+static void setup_shape(struct bench_shape *s)
+{
+	int err;
+
+	if (s->ndups)
+		setup_attrs(s);
+	if (s == &shapes[S_SIGIGNORE])
+		snprintf(shape_note, sizeof(shape_note), "ignored=%d",
+			 ignore_signals());
+	err = shape_objs(s, &glibc_objs);
+	if (!err)
+		err = bench_lib_set_shape(s);
+	if (err) {
+		fprintf(stderr, "spawnbench: shape %s: %s\n", s->name,
+			strerror(err));
+		exit(1);
+	}
+	shape = s;
+}
+
+static struct bench_shape *parse_shape(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NR_SHAPES; i++)
+		if (!strcmp(name, shapes[i].name))
+			return &shapes[i];
+	fprintf(stderr, "spawnbench: unknown shape %s\n", name);
+	return NULL;
+}
+
 /* ---- command line ---- */
 
 static void print_usage(void)
@@ -715,7 +927,7 @@ static void print_usage(void)
 	fprintf(stderr,
 		"usage: spawnbench [-H] [-p] [-T] [-m METHOD[,METHOD...]|all] [-M MiB]\n"
 		"                  [-f FDS] [-i] [-t THREADS] [-n REPS] [-w WARMUP]\n"
-		"                  [-k CHAIN] [-x EXIT0]\n"
+		"                  [-k CHAIN] [-x EXIT0] [-s SHAPE] [-Z]\n"
 		"  -m  methods (default all):");
 	for (int i = 0; i < NR_METHODS; i++)
 		fprintf(stderr, " %s", methods[i].name);
@@ -728,6 +940,11 @@ static void print_usage(void)
 		"  -w  warm-up spawns per thread, not measured (default 5)\n"
 		"  -k  execs per chain for exec_floor (default 20)\n"
 		"  -x  the exit0 program (default: exit0 next to spawnbench)\n"
+		"  -s  request shape (default base):");
+	for (int i = 0; i < NR_SHAPES; i++)
+		fprintf(stderr, " %s", shapes[i].name);
+	fprintf(stderr, "\n"
+		"  -Z  mark each measured spawn call for syscount (1 thread)\n"
 		"  -H  print the header line   -p  print the phase profile\n"
 		"  -T  switch ftrace on (" TRACING_ON ")\n"
 		"      around the measured spawns of one thread\n");
@@ -792,12 +1009,13 @@ int main(int argc, char *argv[])
 	struct config c = { .mem_mib = 8, .fds = 3, .threads = 1,
 			    .reps = 100, .warmup = 5 };
 	bool want[NR_METHODS] = { false }, any = false, header = false;
+	struct bench_shape *sh = &shapes[S_BASE];
 	bool empty_ok, ok = true;
 	static char kbuf[16];
 	char *path = NULL;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "HpTm:M:f:it:n:w:k:x:h")) != -1) {
+	while ((opt = getopt(argc, argv, "HpTm:M:f:it:n:w:k:x:s:Zh")) != -1) {
 		switch (opt) {
 		case 'H':
 			header = true;
@@ -842,11 +1060,19 @@ int main(int argc, char *argv[])
 		case 'x':
 			path = optarg;
 			break;
+		case 's':
+			sh = parse_shape(optarg);
+			if (!sh)
+				print_usage();
+			break;
+		case 'Z':
+			marking = true;
+			break;
 		default:
 			print_usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (marking && c.threads > 1))
 		print_usage();
 	if (!any)
 		for (i = 0; i < NR_METHODS; i++)
@@ -870,6 +1096,7 @@ int main(int argc, char *argv[])
 	empty_ok = have_clone_empty();
 	touch_memory(c.mem_mib);
 	open_fds(c.fds, c.inherit);
+	setup_shape(sh);
 
 	if (header)
 		print_header();
