@@ -11,6 +11,7 @@
 #define __PIDFD_SPAWN_H
 
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,10 @@
 #define PIDFD_CONFIG_CMD_ABORT 8
 #endif
 
+#ifndef PIDFD_CONFIG_SET_BATCH
+#define PIDFD_CONFIG_SET_BATCH 9
+#endif
+
 #ifndef PIDFD_CONFIG_OPEN_POSIX_CLOEXEC
 #define PIDFD_CONFIG_OPEN_SIZE_VER0 24
 #define PIDFD_CONFIG_OPEN_POSIX_CLOEXEC 0x1U
@@ -132,6 +138,29 @@ struct pidfd_config_range {
 	__u32 reserved;
 };
 #endif
+
+#ifndef PIDFD_CONFIG_OP_SIZE_VER0
+#define PIDFD_CONFIG_OP_SIZE_VER0 24
+
+struct pidfd_config_op {
+	__aligned_u64 key;
+	__aligned_u64 value;
+	__u32 cmd;
+	__s32 aux;
+};
+#endif
+
+#ifndef PIDFD_CONFIG_BATCH_MAX
+#define PIDFD_CONFIG_BATCH_MAX 1024
+#endif
+
+/* Fixed-size fields only: a 32-bit caller passes the same array. */
+static_assert(sizeof(struct pidfd_config_op) == 24 &&
+	      PIDFD_CONFIG_OP_SIZE_VER0 == 24,
+	      "struct pidfd_config_op is not 24 bytes");
+static_assert(offsetof(struct pidfd_config_op, cmd) == 16 &&
+	      offsetof(struct pidfd_config_op, aux) == 20,
+	      "struct pidfd_config_op has the wrong layout");
 
 /* <linux/close_range.h> */
 #ifndef CLOSE_RANGE_UNSHARE
@@ -247,6 +276,41 @@ static inline int cfg_exec(int pidfd)
 static inline int cfg_abort(int pidfd)
 {
 	return cfg(pidfd, PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0);
+}
+
+/* An entry of a PIDFD_CONFIG_SET_BATCH array: the call it stands for. */
+static inline struct pidfd_config_op config_op(unsigned int cmd,
+					       const char *key,
+					       const void *value, int aux)
+{
+	struct pidfd_config_op op = {
+		.key = ptr_to_u64(key),
+		.value = ptr_to_u64(value),
+		.cmd = cmd,
+		.aux = aux,
+	};
+
+	return op;
+}
+
+/*
+ * pidfd_config(PIDFD_CONFIG_SET_BATCH) with any key, value and aux: the
+ * number of entries applied, or -errno.
+ */
+static inline int cfg_batch_call(int pidfd, const char *key,
+				 const void *value, int aux)
+{
+	int ret;
+
+	ret = sys_pidfd_config(pidfd, PIDFD_CONFIG_SET_BATCH, key, value, aux);
+	return ret < 0 ? -errno : ret;
+}
+
+/* The @n entries of @ops in one call: how many applied, or -errno. */
+static inline int cfg_batch(int pidfd, const struct pidfd_config_op *ops,
+			    int n)
+{
+	return cfg_batch_call(pidfd, NULL, ops, n);
 }
 
 /* Install a pidfd_config_open action at fd:@fd, with @options. */

@@ -290,7 +290,7 @@ TEST_F(builder, fd_key_beyond_nr_open)
 TEST_F(builder, unknown_cmd)
 {
 	static const unsigned int cmds[] = {
-		PIDFD_CONFIG_CMD_ABORT + 1, 10, 100, 0x80000000U, ~0U,
+		PIDFD_CONFIG_SET_BATCH + 1, 11, 100, 0x80000000U, ~0U,
 	};
 	size_t i;
 
@@ -1160,6 +1160,552 @@ TEST_F(builder, esrch_after_sigkill)
 	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
 	EXPECT_TRUE(killed_by(&info, SIGKILL));
 	check_esrch(_metadata, self->pidfd);
+}
+
+/*
+ * PIDFD_CONFIG_SET_BATCH.  The errors of the whole call come before any
+ * entry runs; an entry that fails has the errno its own call would have,
+ * and the call returns it (entry 0: -1 and errno) or the number of the
+ * entries before it, which took effect, while those after it did not.
+ */
+
+/* The call an entry of a batch stands for, made on its own. */
+static int cfg_op(int pidfd, const struct pidfd_config_op *op)
+{
+	return cfg(pidfd, op->cmd, (const char *)(uintptr_t)op->key,
+		   (const void *)(uintptr_t)op->value, op->aux);
+}
+
+enum bad_entry {
+	BAD_UNKNOWN_KEY,
+	BAD_KEY_FOR_CMD,
+	BAD_SHAPE,
+	BAD_NULL_KEY,
+	BAD_UMASK,
+	BAD_SET_FD,
+	BAD_DUP_SOURCE,
+	BAD_SIGSET_SIZE,
+	BAD_SIGSET_TAIL,
+	BAD_VALUE_UNMAPPED,
+	BAD_KEY_UNMAPPED,
+	BAD_EMPTY_PATH,
+	BAD_CMD_EXEC,
+	BAD_CMD_ABORT,
+	BAD_CMD_BATCH,
+	BAD_CMD_1000,
+};
+
+/* What the bad entries point to. */
+struct bad_values {
+	long page;
+	char *unmapped;		/* a PROT_NONE page */
+	char *zeroes;		/* two pages of zeroes */
+	unsigned char tail[sizeof(sigset_t)];
+	struct pidfd_config_op nested[1];
+	int closed;		/* a descriptor number that is not open */
+};
+
+FIXTURE(batch_entry) {
+	struct spawn s;
+	struct bad_values v;
+};
+
+FIXTURE_VARIANT(batch_entry) {
+	enum bad_entry kind;
+	int err;
+	bool alone;		/* can be made as its own call */
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, unknown_key) {
+	.kind = BAD_UNKNOWN_KEY, .err = EINVAL, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, key_for_another_cmd) {
+	.kind = BAD_KEY_FOR_CMD, .err = EINVAL, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, bad_shape) {
+	.kind = BAD_SHAPE, .err = EINVAL, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, null_key) {
+	.kind = BAD_NULL_KEY, .err = EINVAL, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, umask_out_of_range) {
+	.kind = BAD_UMASK, .err = EINVAL, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, set_fd_not_open) {
+	.kind = BAD_SET_FD, .err = EBADF, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, dup_source_negative) {
+	.kind = BAD_DUP_SOURCE, .err = EBADF, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, sigset_above_page) {
+	.kind = BAD_SIGSET_SIZE, .err = E2BIG, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, sigset_nonzero_tail) {
+	.kind = BAD_SIGSET_TAIL, .err = E2BIG, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, value_unmapped) {
+	.kind = BAD_VALUE_UNMAPPED, .err = EFAULT, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, key_unmapped) {
+	.kind = BAD_KEY_UNMAPPED, .err = EFAULT, .alone = true,
+};
+
+FIXTURE_VARIANT_ADD(batch_entry, empty_path) {
+	.kind = BAD_EMPTY_PATH, .err = ENOENT, .alone = true,
+};
+
+/* Not a SET_* command: EINVAL, where the call alone would commit... */
+FIXTURE_VARIANT_ADD(batch_entry, cmd_exec) {
+	.kind = BAD_CMD_EXEC, .err = EINVAL,
+};
+
+/* ... abort... */
+FIXTURE_VARIANT_ADD(batch_entry, cmd_abort) {
+	.kind = BAD_CMD_ABORT, .err = EINVAL,
+};
+
+/* ... run a batch that sets umask 0077... */
+FIXTURE_VARIANT_ADD(batch_entry, cmd_batch) {
+	.kind = BAD_CMD_BATCH, .err = EINVAL,
+};
+
+/* ... or fail with EOPNOTSUPP. */
+FIXTURE_VARIANT_ADD(batch_entry, cmd_1000) {
+	.kind = BAD_CMD_1000, .err = EINVAL,
+};
+
+FIXTURE_SETUP(batch_entry)
+{
+	struct bad_values *v = &self->v;
+
+	self->s.pidfd = -1;
+	self->s.out = -1;
+	self->s.reaped = true;
+	v->unmapped = MAP_FAILED;
+	v->zeroes = MAP_FAILED;
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	v->page = sysconf(_SC_PAGESIZE);
+	v->unmapped = mmap(NULL, v->page, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, v->unmapped);
+	v->zeroes = mmap(NULL, 2 * v->page, PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, v->zeroes);
+	memset(v->tail, 0, sizeof(v->tail));
+	v->tail[KERNEL_SIGSET_SIZE] = 1;
+	v->nested[0] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0077);
+
+	/* The child inherits this umask; the batches set 0027. */
+	umask(022);
+	ASSERT_EQ(0, spawn_init(&self->s));
+	ASSERT_EQ(0, cfg_string(self->s.pidfd, "argv", PROBE_NAME));
+
+	/* The lowest free number, once spawn_init() has its descriptors. */
+	v->closed = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(v->closed, 0);
+	ASSERT_EQ(0, close(v->closed));
+}
+
+FIXTURE_TEARDOWN(batch_entry)
+{
+	struct bad_values *v = &self->v;
+
+	spawn_fini(&self->s);
+	if (v->unmapped != MAP_FAILED)
+		munmap(v->unmapped, v->page);
+	if (v->zeroes != MAP_FAILED)
+		munmap(v->zeroes, 2 * v->page);
+}
+
+static struct pidfd_config_op bad_op(const struct bad_values *v,
+				     enum bad_entry kind)
+{
+	switch (kind) {
+	case BAD_UNKNOWN_KEY:
+		return config_op(PIDFD_CONFIG_SET_FLAG, "bogus", NULL, 0);
+	case BAD_KEY_FOR_CMD:
+		return config_op(PIDFD_CONFIG_SET_INT, "setsid", NULL, 0);
+	case BAD_SHAPE:
+		return config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 1);
+	case BAD_NULL_KEY:
+		return config_op(PIDFD_CONFIG_SET_FLAG, NULL, NULL, 0);
+	case BAD_UMASK:
+		return config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 01000);
+	case BAD_SET_FD:
+		return config_op(PIDFD_CONFIG_SET_FD, "fd:3", NULL,
+				 v->closed);
+	case BAD_DUP_SOURCE:
+		return config_op(PIDFD_CONFIG_SET_INT, "dup:3", NULL, -1);
+	case BAD_SIGSET_SIZE:
+		return config_op(PIDFD_CONFIG_SET_BINARY, "sigmask",
+				 v->zeroes, v->page + 1);
+	case BAD_SIGSET_TAIL:
+		return config_op(PIDFD_CONFIG_SET_BINARY, "sigmask",
+				 v->tail, sizeof(v->tail));
+	case BAD_VALUE_UNMAPPED:
+		return config_op(PIDFD_CONFIG_SET_STRING, "argv",
+				 v->unmapped, 0);
+	case BAD_KEY_UNMAPPED:
+		return config_op(PIDFD_CONFIG_SET_FLAG, v->unmapped, NULL, 0);
+	case BAD_EMPTY_PATH:
+		return config_op(PIDFD_CONFIG_SET_PATH, "cwd", "", AT_FDCWD);
+	case BAD_CMD_EXEC:
+		return config_op(PIDFD_CONFIG_CMD_EXEC, NULL, NULL, 0);
+	case BAD_CMD_ABORT:
+		return config_op(PIDFD_CONFIG_CMD_ABORT, NULL, NULL, 0);
+	case BAD_CMD_BATCH:
+		return config_op(PIDFD_CONFIG_SET_BATCH, NULL, v->nested,
+				 ARRAY_SIZE(v->nested));
+	case BAD_CMD_1000:
+		return config_op(1000, "umask", NULL, 0077);
+	}
+	return config_op(PIDFD_CONFIG_SET_FLAG, "bogus", NULL, 0);
+}
+
+/* Entry 0 fails: -1 with its errno, and no entry takes effect. */
+TEST_F(batch_entry, first)
+{
+	struct pidfd_config_op ops[4];
+	struct spawn *s = &self->s;
+	int ret, err;
+
+	ops[0] = bad_op(&self->v, variant->kind);
+	ops[1] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[2] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	ops[3] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "not-applied", 0);
+
+	ret = sys_pidfd_config(s->pidfd, PIDFD_CONFIG_SET_BATCH, NULL, ops,
+			       ARRAY_SIZE(ops));
+	err = errno;
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(variant->err, err) {
+		TH_LOG("errno %d: %s", err, strerror(err));
+	}
+	EXPECT_EQ(-variant->err, cfg_batch(s->pidfd, ops, 1));
+	if (variant->alone)
+		EXPECT_EQ(-variant->err, cfg_op(s->pidfd, &ops[0]));
+
+	/* Still parked and unchanged: the commit runs what was set before. */
+	ASSERT_EQ(0, spawn_run(s));
+	EXPECT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0022", spawn_get(s, "umask"));
+	EXPECT_EQ(getsid(0), spawn_get_long(s, "sid"));
+	EXPECT_EQ(1, spawn_get_long(s, "argc"));
+}
+
+/*
+ * Entry 1 fails: the call returns 1; entry 0 took effect, the entries
+ * after entry 1 did not; entry 1 alone, or first in a batch, reports its
+ * error.
+ */
+TEST_F(batch_entry, middle)
+{
+	struct pidfd_config_op ops[4];
+	struct spawn *s = &self->s;
+
+	ops[0] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[1] = bad_op(&self->v, variant->kind);
+	ops[2] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	ops[3] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "not-applied", 0);
+
+	EXPECT_EQ(1, cfg_batch(s->pidfd, ops, ARRAY_SIZE(ops)));
+	EXPECT_EQ(-variant->err, cfg_batch(s->pidfd, &ops[1], 3));
+	if (variant->alone)
+		EXPECT_EQ(-variant->err, cfg_op(s->pidfd, &ops[1]));
+
+	ASSERT_EQ(0, spawn_run(s));
+	EXPECT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("0027", spawn_get(s, "umask"));
+	EXPECT_EQ(getsid(0), spawn_get_long(s, "sid"));
+	EXPECT_EQ(1, spawn_get_long(s, "argc"));
+}
+
+/* The whole call: checked before any entry runs, nothing is applied. */
+TEST(batch_call_errors)
+{
+	struct pidfd_config_op ops[3];
+	int null, opened;
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	umask(022);
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ops[0] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[1] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	ops[2] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "not-applied", 0);
+
+	/* key must be NULL: it is not read. */
+	EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, "umask", ops, 3));
+	EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, "", ops, 3));
+	EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, (const char *)1, ops, 3));
+	/* value must be an array. */
+	EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, NULL, NULL, 3));
+	EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, NULL, NULL, 0));
+	/* 1 to PIDFD_CONFIG_BATCH_MAX entries. */
+	EXPECT_EQ(-EINVAL, cfg_batch(s.pidfd, ops, 0));
+	EXPECT_EQ(-EINVAL, cfg_batch(s.pidfd, ops, -1));
+	EXPECT_EQ(-EINVAL, cfg_batch(s.pidfd, ops, INT_MIN));
+	EXPECT_EQ(-E2BIG, cfg_batch(s.pidfd, ops, PIDFD_CONFIG_BATCH_MAX + 1));
+	EXPECT_EQ(-E2BIG, cfg_batch(s.pidfd, ops, INT_MAX));
+
+	/* The descriptor comes first, as for every command. */
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	opened = sys_pidfd_open(s.pid, 0);
+	ASSERT_GE(opened, 0);
+	EXPECT_EQ(-EBADF, cfg_batch(-1, ops, 3));
+	EXPECT_EQ(-EBADF, cfg_batch(null, ops, 3));
+	EXPECT_EQ(-EINVAL, cfg_batch(opened, ops, 3));
+	close(opened);
+	close(null);
+
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("0022", spawn_get(&s, "umask"));
+	EXPECT_EQ(getsid(0), spawn_get_long(&s, "sid"));
+	EXPECT_EQ(1, spawn_get_long(&s, "argc"));
+	spawn_fini(&s);
+}
+
+/*
+ * PIDFD_CONFIG_BATCH_MAX entries run, all of them; one more is E2BIG and
+ * none runs.
+ */
+TEST(batch_max_entries)
+{
+	static struct pidfd_config_op ops[PIDFD_CONFIG_BATCH_MAX + 1];
+	static char args[PIDFD_CONFIG_BATCH_MAX][16];
+	static char keys[PIDFD_CONFIG_BATCH_MAX][16];
+	char last[16];
+	struct spawn s;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+
+	/* argv: 1024 SET_STRING entries. */
+	ASSERT_EQ(0, spawn_init(&s));
+	snprintf(args[0], sizeof(args[0]), "%s", PROBE_NAME);
+	for (i = 1; i < PIDFD_CONFIG_BATCH_MAX; i++)
+		snprintf(args[i], sizeof(args[i]), "a%d", i);
+	for (i = 0; i < PIDFD_CONFIG_BATCH_MAX; i++)
+		ops[i] = config_op(PIDFD_CONFIG_SET_STRING, "argv", args[i], 0);
+	ops[i] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "too-many", 0);
+	EXPECT_EQ(-E2BIG, cfg_batch(s.pidfd, ops, PIDFD_CONFIG_BATCH_MAX + 1));
+	EXPECT_EQ(PIDFD_CONFIG_BATCH_MAX,
+		  cfg_batch(s.pidfd, ops, PIDFD_CONFIG_BATCH_MAX));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_EQ(PIDFD_CONFIG_BATCH_MAX, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ(PROBE_NAME, spawn_get(&s, "argv.0"));
+	EXPECT_STREQ("a1", spawn_get(&s, "argv.1"));
+	snprintf(last, sizeof(last), "argv.%d", PIDFD_CONFIG_BATCH_MAX - 1);
+	snprintf(args[0], sizeof(args[0]), "a%d", PIDFD_CONFIG_BATCH_MAX - 1);
+	EXPECT_STREQ(args[0], spawn_get(&s, last));
+	spawn_fini(&s);
+
+	/* 1024 fd:N SET_FLAG entries: 1024 ordered actions. */
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	for (i = 0; i < PIDFD_CONFIG_BATCH_MAX; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "fd:%d", 3 + i % 64);
+		ops[i] = config_op(PIDFD_CONFIG_SET_FLAG, keys[i], NULL, 0);
+	}
+	EXPECT_EQ(PIDFD_CONFIG_BATCH_MAX,
+		  cfg_batch(s.pidfd, ops, PIDFD_CONFIG_BATCH_MAX));
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("1", spawn_get(&s, "fds"));
+	spawn_fini(&s);
+}
+
+/*
+ * An array that runs into a PROT_NONE page: the entries before the first
+ * one that cannot be read take effect and the call returns their number;
+ * if entry 0 cannot be read, -1 EFAULT.
+ */
+TEST(batch_array_partly_unmapped)
+{
+	const size_t size = sizeof(struct pidfd_config_op);
+	long page = sysconf(_SC_PAGESIZE);
+	struct pidfd_config_op op, *ops;
+	struct spawn s;
+	char *map, *edge;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
+	edge = map + page;
+	umask(022);
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+
+	/* Entry 0 beyond the edge, or across it. */
+	EXPECT_EQ(-EFAULT, cfg_batch_call(s.pidfd, NULL, edge, 1));
+	EXPECT_EQ(-EFAULT, cfg_batch_call(s.pidfd, NULL, edge, 3));
+	op = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0077);
+	memcpy(edge - size / 2, &op, size / 2);
+	EXPECT_EQ(-EFAULT, cfg_batch_call(s.pidfd, NULL, edge - size / 2, 2));
+
+	/* Three entries before the edge, two beyond it. */
+	ops = (struct pidfd_config_op *)(edge - 3 * size);
+	ops[0] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[1] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "one", 0);
+	ops[2] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	EXPECT_EQ(3, cfg_batch(s.pidfd, ops, 5));
+
+	/* Two entries before the edge, the third across it. */
+	op = config_op(PIDFD_CONFIG_SET_STRING, "argv", "two", 0);
+	memcpy(edge - 2 * size - size / 2, &op, size);
+	op = config_op(PIDFD_CONFIG_SET_STRING, "argv", "three", 0);
+	memcpy(edge - size - size / 2, &op, size);
+	op = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0077);
+	memcpy(edge - size / 2, &op, size / 2);
+	EXPECT_EQ(2, cfg_batch_call(s.pidfd, NULL, edge - 2 * size - size / 2,
+				    4));
+
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("0027", spawn_get(&s, "umask"));
+	EXPECT_EQ(s.pid, spawn_get_long(&s, "sid"));
+	EXPECT_EQ(4, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ("one", spawn_get(&s, "argv.1"));
+	EXPECT_STREQ("two", spawn_get(&s, "argv.2"));
+	EXPECT_STREQ("three", spawn_get(&s, "argv.3"));
+	spawn_fini(&s);
+	munmap(map, 2 * page);
+}
+
+/* After a successful commit: EBUSY, from entry 0, as its call would. */
+TEST(batch_ebusy_after_commit)
+{
+	struct pidfd_config_op ops[2];
+	struct spawn s;
+	int i;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_exec(s.pidfd));
+	ops[0] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_STRING, "exe", probe_path(), 0);
+
+	/* Twice: while the program may still run, and after it was reaped. */
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-EBUSY, cfg_batch(s.pidfd, ops, 2));
+		EXPECT_EQ(-EBUSY, cfg_batch(s.pidfd, &ops[1], 1));
+		/* The errors of the whole call come before any entry. */
+		EXPECT_EQ(-EINVAL, cfg_batch(s.pidfd, ops, 0));
+		EXPECT_EQ(-EINVAL, cfg_batch_call(s.pidfd, "umask", ops, 2));
+		EXPECT_EQ(-E2BIG, cfg_batch(s.pidfd, ops,
+					    PIDFD_CONFIG_BATCH_MAX + 1));
+		if (!i) {
+			ASSERT_EQ(0, spawn_collect(&s));
+			EXPECT_TRUE(spawn_exited_ok(&s));
+		}
+	}
+	spawn_fini(&s);
+}
+
+static void check_batch_esrch(struct __test_metadata *_metadata, int pidfd)
+{
+	struct pidfd_config_op ops[2];
+
+	ops[0] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "x", 0);
+	EXPECT_EQ(-ESRCH, cfg_batch(pidfd, ops, 2));
+	EXPECT_EQ(-ESRCH, cfg_batch(pidfd, &ops[1], 1));
+}
+
+TEST_F(builder, batch_esrch_after_abort)
+{
+	siginfo_t info;
+
+	ASSERT_EQ(0, cfg_abort(self->pidfd));
+	check_batch_esrch(_metadata, self->pidfd);
+	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	check_batch_esrch(_metadata, self->pidfd);
+}
+
+TEST_F(builder, batch_esrch_after_sigkill)
+{
+	siginfo_t info;
+
+	ASSERT_EQ(0, sys_pidfd_send_signal(self->pidfd, SIGKILL, NULL, 0));
+	ASSERT_EQ(0, waitid((idtype_t)P_PIDFD, self->pidfd, &info,
+			    WEXITED | WNOWAIT | __WALL));
+	check_batch_esrch(_metadata, self->pidfd);
+	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	check_batch_esrch(_metadata, self->pidfd);
+}
+
+/*
+ * After a failed exec the child stays parked: a batch may set exe, argv
+ * and envp again, and another key fails with EBUSY at its index.
+ */
+TEST(batch_after_failed_exec)
+{
+	struct pidfd_config_op ops[4];
+	char state[32];
+	struct spawn s;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	umask(022);
+	ASSERT_EQ(0, spawn_init(&s));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_int(s.pidfd, "umask", 0027));
+	ASSERT_EQ(0, cfg_string(s.pidfd, "exe", "/nonexistent/" PROBE_NAME));
+	ASSERT_EQ(-ENOENT, cfg_exec(s.pidfd));
+	ASSERT_EQ(0, builder_state(s.pidfd, state, sizeof(state)));
+	ASSERT_STREQ("exec-failed", state);
+
+	/* exe, argv and envp: all accepted. */
+	ops[0] = config_op(PIDFD_CONFIG_SET_STRING, "exe", "/nonexistent/x", 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "retried", 0);
+	ops[2] = config_op(PIDFD_CONFIG_SET_STRING, "envp", "RETRY=1", 0);
+	EXPECT_EQ(3, cfg_batch(s.pidfd, ops, 3));
+	EXPECT_EQ(-ENOENT, cfg_exec(s.pidfd));
+
+	/* umask: EBUSY at index 2, the entry after it does not run. */
+	ops[0] = config_op(PIDFD_CONFIG_SET_STRING, "exe", probe_path(), 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "again", 0);
+	ops[2] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0);
+	ops[3] = config_op(PIDFD_CONFIG_SET_STRING, "envp", "LATE=1", 0);
+	EXPECT_EQ(2, cfg_batch(s.pidfd, ops, 4));
+	EXPECT_EQ(-EBUSY, cfg_batch(s.pidfd, &ops[2], 2));
+	ops[0] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	EXPECT_EQ(-EBUSY, cfg_batch(s.pidfd, ops, 1));
+
+	ASSERT_EQ(0, spawn_run(&s));
+	EXPECT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ("0027", spawn_get(&s, "umask"));
+	EXPECT_EQ(getsid(0), spawn_get_long(&s, "sid"));
+	EXPECT_EQ(3, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ("retried", spawn_get(&s, "argv.1"));
+	EXPECT_STREQ("again", spawn_get(&s, "argv.2"));
+	EXPECT_EQ(1, spawn_get_long(&s, "envc"));
+	EXPECT_STREQ("RETRY=1", spawn_get(&s, "envp.0"));
+	spawn_fini(&s);
 }
 
 TEST_HARNESS_MAIN

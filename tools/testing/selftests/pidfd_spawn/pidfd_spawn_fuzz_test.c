@@ -9,7 +9,9 @@
  * near-miss keys, values that are NULL, unmapped, cross into an unmapped
  * page, or are buffers of any size, and descriptors of every kind (builders,
  * files, directories, pipes, a Unix socket with builders in flight, pidfds,
- * a terminal, closed numbers); commits of the probe program, aborts,
+ * a terminal, closed numbers), some of them made as the one entry of a
+ * PIDFD_CONFIG_SET_BATCH, and batches the kernel must refuse as a whole or
+ * at their entry 0; commits of the probe program, aborts,
  * signals, ptrace requests, builders duplicated, closed, sent over the
  * socket and left there, reads of /proc files of the parked processes.
  *
@@ -17,8 +19,10 @@
  * (Documentation/userspace-api/pidfd_spawn.rst, pidfd_config(2),
  * clone_empty(2)) lists for the call, never 512 or above, and the rules that
  * make the answer exact: EBADF on what is not a pidfd, EINVAL on a pidfd that
- * is not a builder, EOPNOTSUPP for a command above 8, EBUSY after a
+ * is not a builder, EOPNOTSUPP for a command above 9, EBUSY after a
  * successful commit, ESRCH once the child was aborted, died or was reaped,
+ * EINVAL for an entry of a batch that is not a SET_* command, 1 for a batch
+ * of one whose entry succeeds, the errors of the whole batch call,
  * EINVAL for the flags clone3() refuses; and that the fdinfo state agrees.
  * After every round, once every reference to the builders is gone: every
  * child ends within REAP_BOUND seconds and is reaped, a child that never ran
@@ -1037,6 +1041,7 @@ struct call {
 	int aux;
 	bool exe;		/* the key is "exe" */
 	bool key_str;		/* the key is a string of the tables */
+	bool batch;		/* made as the one entry of a SET_BATCH */
 	char kd[96], vd[256], ad[64];
 };
 
@@ -1045,6 +1050,7 @@ static const char *cmd_name(unsigned int cmd)
 	static const char * const names[] = {
 		"SET_FLAG", "SET_STRING", "SET_BINARY", "SET_PATH",
 		"SET_PATH_EMPTY", "SET_FD", "SET_INT", "CMD_EXEC", "CMD_ABORT",
+		"SET_BATCH",
 	};
 	static char buf[16];
 
@@ -1554,6 +1560,64 @@ static bool key_is(const struct call *c, const char *name)
 	return c->key_str && !strcmp(c->key, name);
 }
 
+/*
+ * The array of a PIDFD_CONFIG_SET_BATCH made as such: entries of zeroes
+ * (entry 0 is a SET_FLAG without a key), or an entry 0 that cannot be
+ * read, so that the answer is known.  Batches that do configure are
+ * the calls made as the one entry of a batch (struct call.batch).
+ */
+static struct pidfd_config_op zero_ops[4];
+
+static void gen_batch(struct call *c)
+{
+	static const int counts[] = {
+		1, 2, ARRAY_SIZE(zero_ops), PIDFD_CONFIG_BATCH_MAX,
+		PIDFD_CONFIG_BATCH_MAX + 1, 0, -1, INT_MIN, INT_MAX,
+	};
+
+	if (!chance(15)) {
+		c->key = NULL;
+		c->key_str = false;
+		c->exe = false;
+		snprintf(c->kd, sizeof(c->kd), "NULL");
+	}
+	switch (below(4)) {
+	case 0:
+		set_value_null(c);
+		break;
+	case 1:
+		c->value = zero_ops;
+		snprintf(c->vd, sizeof(c->vd), "<ops of zeroes>");
+		break;
+	case 2:
+		c->value = fz.vguard;
+		snprintf(c->vd, sizeof(c->vd), "<PROT_NONE>");
+		break;
+	default:
+		c->value = tail(fz.vguard, sizeof(zero_ops[0]) / 2);
+		snprintf(c->vd, sizeof(c->vd), "<op across PROT_NONE>");
+		break;
+	}
+	set_aux_int(c, counts[below(ARRAY_SIZE(counts))]);
+}
+
+/* What a SET_BATCH of gen_batch() answers on the builder of @k: -errno. */
+static int batch_want(const struct call *c, const struct kid *k)
+{
+	if (c->key || !c->value || c->aux < 1)
+		return -EINVAL;
+	if (c->aux > PIDFD_CONFIG_BATCH_MAX)
+		return -E2BIG;
+	if (c->value != zero_ops)
+		return -EFAULT;
+	if (k->committed)
+		return -EBUSY;
+	if (k->gone)
+		return -ESRCH;
+	/* The shape of entry 0, or ESRCH if the child died unnoticed. */
+	return 0;
+}
+
 /* Arguments that mostly have the shape @cmd wants, and sometimes not. */
 static void gen_args(struct call *c, struct kid *k)
 {
@@ -1635,6 +1699,9 @@ static void gen_args(struct call *c, struct kid *k)
 					   sizeof(c->vd));
 		set_aux_int(c, chance(94) ? 0 : gen_int());
 		break;
+	case PIDFD_CONFIG_SET_BATCH:
+		gen_batch(c);
+		break;
 	default:
 		if (chance(50))
 			set_value_null(c);
@@ -1669,14 +1736,17 @@ static unsigned int gen_cmd(void)
 		return PIDFD_CONFIG_CMD_EXEC;
 	if (r < 83)
 		return PIDFD_CONFIG_CMD_ABORT;
+	if (r < 90)
+		return PIDFD_CONFIG_SET_BATCH;
 	if (r < 97)
-		return 9 + below(2);
+		return PIDFD_CONFIG_SET_BATCH + 1 + below(2);
 	return odd[below(ARRAY_SIZE(odd))];
 }
 
 /* Make the call and check its answer against what the fuzzer knows. */
 static void do_config(struct call *c)
 {
+	struct pidfd_config_op op;
 	char pd[64], fdk[64];
 	struct kid *k, *o;
 	enum kind kind;
@@ -1689,8 +1759,12 @@ static void do_config(struct call *c)
 	} else if (kind == K_PIDFD) {
 		want = EINVAL;
 	} else if (kind == K_BUILDER) {
-		if (c->cmd > PIDFD_CONFIG_CMD_ABORT)
+		if (c->batch && c->cmd > PIDFD_CONFIG_SET_INT)
+			want = EINVAL;
+		else if (c->cmd > PIDFD_CONFIG_SET_BATCH)
 			want = EOPNOTSUPP;
+		else if (c->cmd == PIDFD_CONFIG_SET_BATCH)
+			want = -batch_want(c, k);
 		else if (k->committed)
 			want = EBUSY;
 		else if (k->gone)
@@ -1703,13 +1777,32 @@ static void do_config(struct call *c)
 	if (c->cmd >= PIDFD_CONFIG_SET_PATH && c->cmd <= PIDFD_CONFIG_SET_FD)
 		classify(c->aux, &o, fdk, sizeof(fdk));
 
-	begin("pidfd_config(%s, %s, %s, %s, %s)", pd, cmd_name(c->cmd),
+	begin("pidfd_config(%s, %s%s, %s, %s, %s)", pd,
+	      c->batch ? "SET_BATCH of one " : "", cmd_name(c->cmd),
 	      c->kd, c->vd, c->ad);
-	ret = sys_pidfd_config(c->pidfd, c->cmd, c->key, c->value, c->aux);
+	if (c->batch) {
+		op = config_op(c->cmd, c->key, c->value, c->aux);
+		ret = sys_pidfd_config(c->pidfd, PIDFD_CONFIG_SET_BATCH, NULL,
+				       &op, 1);
+	} else {
+		ret = sys_pidfd_config(c->pidfd, c->cmd, c->key, c->value,
+				       c->aux);
+	}
 	err = ret < 0 ? errno : 0;
 	done();
 	fz.configs++;
 
+	/* A batch of one returns 1 when its entry succeeds. */
+	if (c->batch && !ret) {
+		fail_call("a batch of one returned 0");
+		return;
+	}
+	if (c->batch && ret == 1)
+		ret = 0;
+	if (c->cmd == PIDFD_CONFIG_SET_BATCH && ret >= 0) {
+		fail_call("a batch to refuse returned %d", ret);
+		return;
+	}
 	if (ret > 0) {
 		fail_call("pidfd_config() returned %d", ret);
 		return;
@@ -1746,6 +1839,10 @@ static void do_config(struct call *c)
 		if (want && err != want)
 			fail_call("%s, expected %s", strerror(err),
 				  strerror(want));
+		else if (c->cmd == PIDFD_CONFIG_SET_BATCH && !want &&
+			 err != EINVAL && err != ESRCH)
+			fail_call("%s, expected %s (entry 0)", strerror(err),
+				  strerror(EINVAL));
 		else if (no_exe && err != EINVAL && err != ESRCH)
 			fail_call("a commit with no exe: %s, expected %s",
 				  strerror(err), strerror(EINVAL));
@@ -1773,6 +1870,8 @@ static void do_random_config(struct kid *k, bool any_fd)
 	c.cmd = gen_cmd();
 	gen_key(&c);
 	gen_args(&c, k);
+	/* The same call as the entry of a batch, but for a raw batch. */
+	c.batch = c.cmd != PIDFD_CONFIG_SET_BATCH && chance(15);
 	do_config(&c);
 }
 

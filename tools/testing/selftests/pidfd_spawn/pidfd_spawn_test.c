@@ -1611,4 +1611,186 @@ TEST(resetids)
 	rm_rf(dir);
 }
 
+/*
+ * PIDFD_CONFIG_SET_BATCH: one call configures a whole spawn, each entry
+ * as its own call would, and returns the number of entries.
+ */
+TEST(batch_whole_spawn)
+{
+	static const char argv_block[] = PROBE_NAME "\0--batch\0two words";
+	static const char envp_block[] = "A=1";
+	struct pidfd_config_open zero_how = {
+		.path = ptr_to_u64("/dev/zero"),
+		.flags = O_RDONLY,
+	};
+	struct pidfd_config_range range = { .first = 20, .last = 20 };
+	char real[PATH_MAX], tmp[PATH_MAX], out[64];
+	int pipefd[2], null, zero, root, n = 0;
+	struct pidfd_config_op ops[32];
+	sigset_t mask, ign;
+	struct spawn s;
+	struct stat st;
+
+	if (!have_pidfd_spawn(_metadata))
+		return;
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_NE(NULL, realpath("/tmp", tmp));
+	umask(022);
+
+	/* An empty child with nothing set, and its report pipe. */
+	memset(&s, 0, sizeof(s));
+	s.pidfd = -1;
+	s.reaped = true;
+	ASSERT_EQ(0, pipe2(pipefd, O_CLOEXEC));
+	s.out = pipefd[0];
+	ASSERT_EQ(0, fstat(pipefd[1], &st));
+	snprintf(out, sizeof(out), "pipe:[%llu]", (unsigned long long)st.st_ino);
+	ASSERT_EQ(0, create_empty_child(&s.pid, &s.pidfd));
+	s.reaped = false;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(zero, 0);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(root, 0);
+	sigset_clear(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigset_clear(&ign);
+	sigaddset(&ign, SIGPIPE);
+
+	ops[n++] = config_op(PIDFD_CONFIG_SET_STRING, "exe", probe_path(), 0);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "argv", argv_block,
+			     sizeof(argv_block));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "appended", 0);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "envp", envp_block,
+			     sizeof(envp_block));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_STRING, "envp", "B=2", 0);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FD, "fd:1", NULL, pipefd[1]);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FD, "fd:5", NULL, null);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "fd:6", &zero_how,
+			     sizeof(zero_how));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_INT, "dup:7", NULL, 6);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FD, "fd:20", NULL, zero);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FD, "fd:21", NULL, zero);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "close_range", &range,
+			     sizeof(range));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_PATH, "cwd", "tmp", root);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FLAG, "setsid", NULL, 0);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "sigmask", &mask,
+			     sizeof(mask));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_BINARY, "sigignore", &ign,
+			     sizeof(ign));
+	ops[n++] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_INT, "pdeathsig", NULL, SIGTERM);
+	ops[n++] = config_op(PIDFD_CONFIG_SET_FLAG, "no_new_privs", NULL, 0);
+	ASSERT_EQ(n, cfg_batch(s.pidfd, ops, n));
+	/* Files were taken and strings copied by the call. */
+	close(pipefd[1]);
+	close(null);
+	close(zero);
+	close(root);
+	memset(ops, 0, sizeof(ops));
+
+	ASSERT_EQ(0, spawn_run(&s));
+	ASSERT_TRUE(spawn_exited_ok(&s));
+	EXPECT_STREQ(real, spawn_get(&s, "exe"));
+	EXPECT_EQ(4, spawn_get_long(&s, "argc"));
+	EXPECT_STREQ(PROBE_NAME, spawn_get(&s, "argv.0"));
+	EXPECT_STREQ("--batch", spawn_get(&s, "argv.1"));
+	EXPECT_STREQ("two words", spawn_get(&s, "argv.2"));
+	EXPECT_STREQ("appended", spawn_get(&s, "argv.3"));
+	EXPECT_EQ(2, spawn_get_long(&s, "envc"));
+	EXPECT_STREQ("A=1", spawn_get(&s, "envp.0"));
+	EXPECT_STREQ("B=2", spawn_get(&s, "envp.1"));
+	EXPECT_STREQ("1,5,6,7,21", spawn_get(&s, "fds"));
+	EXPECT_STREQ(out, spawn_get(&s, "fd.1.path"));
+	EXPECT_STREQ("/dev/null", spawn_get(&s, "fd.5.path"));
+	EXPECT_STREQ("/dev/zero", spawn_get(&s, "fd.6.path"));
+	EXPECT_STREQ("/dev/zero", spawn_get(&s, "fd.7.path"));
+	EXPECT_STREQ("/dev/zero", spawn_get(&s, "fd.21.path"));
+	EXPECT_STREQ(tmp, spawn_get(&s, "cwd"));
+	EXPECT_EQ(s.pid, spawn_get_long(&s, "sid"));
+	EXPECT_EQ(1ULL << (SIGUSR1 - 1), mask_val(spawn_get(&s, "sigblk")));
+	EXPECT_EQ(1ULL << (SIGPIPE - 1), mask_val(spawn_get(&s, "sigign")));
+	EXPECT_STREQ("0027", spawn_get(&s, "umask"));
+	EXPECT_EQ(SIGTERM, spawn_get_long(&s, "pdeathsig"));
+	EXPECT_EQ(1, spawn_get_long(&s, "nnp"));
+	spawn_fini(&s);
+}
+
+/* In a batch, fd:5 installed then closed is closed... */
+TEST_F(spawn, batch_set_fd_then_close)
+{
+	struct pidfd_config_op ops[2];
+	struct spawn *s = &self->s;
+	int null;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ops[0] = config_op(PIDFD_CONFIG_SET_FD, "fd:5", NULL, null);
+	ops[1] = config_op(PIDFD_CONFIG_SET_FLAG, "fd:5", NULL, 0);
+	ASSERT_EQ(2, cfg_batch(s->pidfd, ops, 2));
+	close(null);
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("1", spawn_get(s, "fds"));
+}
+
+/* ... and closed then installed is open. */
+TEST_F(spawn, batch_close_then_set_fd)
+{
+	struct pidfd_config_op ops[2];
+	struct spawn *s = &self->s;
+	int null;
+
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(null, 0);
+	ops[0] = config_op(PIDFD_CONFIG_SET_FLAG, "fd:5", NULL, 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_FD, "fd:5", NULL, null);
+	ASSERT_EQ(2, cfg_batch(s->pidfd, ops, 2));
+	close(null);
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("1,5", spawn_get(s, "fds"));
+	EXPECT_STREQ("/dev/null", spawn_get(s, "fd.5.path"));
+}
+
+/*
+ * The entries take effect in their order, after the calls made before the
+ * batch and before those made after it: the last setting wins, argv
+ * appends.
+ */
+TEST_F(spawn, batch_order_among_calls)
+{
+	struct pidfd_config_op ops[7];
+	struct spawn *s = &self->s;
+	char real[PATH_MAX];
+
+	ASSERT_NE(NULL, realpath(probe_path(), real));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", PROBE_NAME));
+	ASSERT_EQ(0, cfg_int(s->pidfd, "umask", 0777));
+	ops[0] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "1", 0);
+	ops[1] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0070);
+	ops[2] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "2", 0);
+	ops[3] = config_op(PIDFD_CONFIG_SET_INT, "umask", NULL, 0027);
+	ops[4] = config_op(PIDFD_CONFIG_SET_STRING, "exe", BOGUS_EXE, 0);
+	ops[5] = config_op(PIDFD_CONFIG_SET_STRING, "exe", probe_path(), 0);
+	ops[6] = config_op(PIDFD_CONFIG_SET_STRING, "argv", "3", 0);
+	ASSERT_EQ(7, cfg_batch(s->pidfd, ops, 7));
+	ASSERT_EQ(0, cfg_string(s->pidfd, "argv", "4"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(real, spawn_get(s, "exe"));
+	EXPECT_STREQ("0027", spawn_get(s, "umask"));
+	EXPECT_EQ(5, spawn_get_long(s, "argc"));
+	EXPECT_STREQ("1", spawn_get(s, "argv.1"));
+	EXPECT_STREQ("2", spawn_get(s, "argv.2"));
+	EXPECT_STREQ("3", spawn_get(s, "argv.3"));
+	EXPECT_STREQ("4", spawn_get(s, "argv.4"));
+}
+
 TEST_HARNESS_MAIN

@@ -14,7 +14,8 @@
 #    string flags pidfd_config_keys and pidfd_config_<command>_keys of the
 #    .txt, a key "P:N" the template pidfd_config_P_key[NUM];
 #    every pidfd_config$ variant gives its command only keys that accept it,
-#    every (key, command) pair of the table has a variant, and the
+#    every (key, command) pair of the table has a variant, so do the
+#    commands that take no key (CMD_*, SET_BATCH), and the
 #    catch-all call covers every command of the header;
 #  - the "fd:N" numbers of the .txt are spelled as the kernel parses them
 #    (the malformed ones are not);
@@ -322,7 +323,7 @@ while IFS= read -r line; do
 	case $key in
 	'const[0]')
 		case $c in
-		CMD_*) covered["|$c"]=1 ;;
+		CMD_*|SET_BATCH) covered["|$c"]=1 ;;
 		*) fail "pidfd_config\$$variant: $c needs a key" ;;
 		esac
 		continue
@@ -352,7 +353,7 @@ while IFS= read -r line; do
 		;;
 	esac
 	case $c in
-	CMD_*) fail "pidfd_config\$$variant: $c takes no key" ;;
+	CMD_*|SET_BATCH) fail "pidfd_config\$$variant: $c takes no key" ;;
 	esac
 	while IFS= read -r k; do
 		if [ -z "${accepts[$k]+x}" ]; then
@@ -374,7 +375,7 @@ for k in "${!accepts[@]}"; do
 done
 for c in $hdr_cmds; do
 	case $c in
-	CMD_*) [ -n "${covered[|$c]+x}" ] || fail "no pidfd_config\$PIDFD_CONFIG_$c variant" ;;
+	CMD_*|SET_BATCH) [ -n "${covered[|$c]+x}" ] || fail "no pidfd_config\$PIDFD_CONFIG_$c variant" ;;
 	esac
 done
 
