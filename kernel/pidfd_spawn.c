@@ -118,7 +118,8 @@ enum pidfd_spawn_action_type {
 struct pidfd_spawn_action {
 	struct list_head	list;
 	enum pidfd_spawn_action_type type;
-	unsigned int		fd;	/* N; the child's fd of CHDIR_FD, ... */
+	/* N; the child's fd of CHDIR_FD and TCSETPGRP; first of CLOSE_RANGE */
+	unsigned int		fd;
 	unsigned int		src;	/* DUP: the child's source fd */
 	unsigned int		last;	/* CLOSE_RANGE: @fd to @last */
 	struct file		*file;	/* INSTALL, CHDIR_FILE; dir of CHDIR_PATH */
