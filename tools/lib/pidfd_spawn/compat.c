@@ -23,6 +23,7 @@ PFS_EXPORT int pfs_compat_posix_spawn(pid_t *pid, const char *path,
 {
 	return pfs_spawn(pid, path, fa, attr, argv, envp, PFS_SPAWN_TRY_SHELL);
 }
+
 __asm__(".symver pfs_compat_posix_spawn, posix_spawn@GLIBC_2.2.5, remove");
 
 PFS_EXPORT int pfs_compat_posix_spawnp(pid_t *pid, const char *file,
@@ -33,6 +34,7 @@ PFS_EXPORT int pfs_compat_posix_spawnp(pid_t *pid, const char *file,
 	return pfs_spawn(pid, file, fa, attr, argv, envp,
 			 PFS_SPAWN_SEARCH | PFS_SPAWN_TRY_SHELL);
 }
+
 __asm__(".symver pfs_compat_posix_spawnp, posix_spawnp@GLIBC_2.2.5, remove");
 
 #endif
