@@ -325,11 +325,10 @@ pid_t pidfd_spawn_clone(struct kernel_clone_args *kargs)
  * pidfd_spawn_init_task - make a new task pristine
  * @p: the task copy_process() is building for a CLONE_EMPTY clone3()
  *
- * Called after its signal handlers were copied and before it can run.
+ * Called before it can run; copy_sighand() gave it default actions.
  */
 void pidfd_spawn_init_task(struct task_struct *p)
 {
-	flush_signal_handlers(p, 1);
 	sigemptyset(&p->blocked);
 	sas_ss_reset(p);
 	/* With no mm, ptrace access checks read this instead. */
@@ -865,22 +864,19 @@ static int pidfd_spawn_child_apply(struct pidfd_spawn_ctx *ctx)
 	return pidfd_spawn_ignore_signals(&ctx->sigignore);
 }
 
-/* Point into a strv buffer: a NULL-terminated vector for kernel_execveat(). */
-static const char **pidfd_spawn_vector(const struct pidfd_spawn_strv *v)
+/* Point into a strv buffer: a NULL-terminated vector at @vec. */
+static const char **pidfd_spawn_vector(const struct pidfd_spawn_strv *v,
+				       const char **vec)
 {
-	const char **vec;
 	const char *s = v->buf;
 	unsigned int i;
 
-	vec = kvmalloc_array(v->count + 1, sizeof(*vec), GFP_KERNEL_ACCOUNT);
-	if (!vec)
-		return NULL;
 	for (i = 0; i < v->count; i++) {
 		vec[i] = s;
 		s += strlen(s) + 1;
 	}
 	vec[v->count] = NULL;
-	return vec;
+	return vec + v->count + 1;
 }
 
 /*
@@ -906,16 +902,18 @@ static bool pidfd_spawn_exec_lost(void)
  */
 static int pidfd_spawn_child_exec(struct pidfd_spawn_ctx *ctx)
 {
-	const char **argv, **envp = NULL;
 	const char *name = ctx->exe.name;
+	const char **argv, **envp;
 	int fd = AT_FDCWD, flags = 0;
 	int ret = -ENOMEM;
 
-	argv = pidfd_spawn_vector(&ctx->argv);
-	if (argv)
-		envp = pidfd_spawn_vector(&ctx->envp);
-	if (!envp)
-		goto out;
+	/* Both vectors in one array: argv's NULL, then envp's. */
+	argv = kvmalloc_array(ctx->argv.count + ctx->envp.count + 2,
+			      sizeof(*argv), GFP_KERNEL_ACCOUNT);
+	if (!argv)
+		return -ENOMEM;
+	envp = pidfd_spawn_vector(&ctx->argv, argv);
+	pidfd_spawn_vector(&ctx->envp, envp);
 
 	/* Execute by file, or relative to a directory: it needs an fd. */
 	if (ctx->exe.file) {
@@ -950,7 +948,6 @@ static int pidfd_spawn_child_exec(struct pidfd_spawn_ctx *ctx)
 	if (ret && fd >= 0)
 		close_fd(fd);
 out:
-	kvfree(envp);
 	kvfree(argv);
 	return ret;
 }
@@ -1819,6 +1816,11 @@ pidfd_spawn_find_key(const char *key, struct pidfd_spawn_param *p)
 	unsigned int i;
 	int ret;
 
+	/* The first byte first: most rows differ there. */
+	for (i = 0; i < ARRAY_SIZE(pidfd_spawn_keys); i++)
+		if (key[0] == pidfd_spawn_keys[i].name[0] &&
+		    !strcmp(key, pidfd_spawn_keys[i].name))
+			return &pidfd_spawn_keys[i];
 	if (!strncmp(key, "fd:", 3)) {
 		ret = pidfd_spawn_parse_fd(key + 3, &p->fd);
 		return ret ? ERR_PTR(ret) : &pidfd_spawn_fd_key;
@@ -1827,9 +1829,6 @@ pidfd_spawn_find_key(const char *key, struct pidfd_spawn_param *p)
 		ret = pidfd_spawn_parse_fd(key + 4, &p->fd);
 		return ret ? ERR_PTR(ret) : &pidfd_spawn_dup_key;
 	}
-	for (i = 0; i < ARRAY_SIZE(pidfd_spawn_keys); i++)
-		if (!strcmp(key, pidfd_spawn_keys[i].name))
-			return &pidfd_spawn_keys[i];
 	return ERR_PTR(-EINVAL);
 }
 
@@ -2008,14 +2007,16 @@ static int pidfd_spawn_decode(struct pidfd_spawn_ctx *ctx,
 			      const char __user *_key, const void __user *value)
 {
 	const struct pidfd_spawn_key *k;
-	char *key;
+	char key[PIDFD_SPAWN_KEY_MAX + 1];
+	long len;
 	int ret;
 
-	key = strndup_user(_key, PIDFD_SPAWN_KEY_MAX + 1);
-	if (IS_ERR(key))
-		return PTR_ERR(key);
+	len = strncpy_from_user(key, _key, sizeof(key));
+	if (len < 0)
+		return len;
+	if (len == sizeof(key))
+		return -EINVAL;
 	k = pidfd_spawn_find_key(key, p);
-	kfree(key);
 	if (IS_ERR(k))
 		return PTR_ERR(k);
 	if (!(k->cmds & BIT(p->cmd)))
