@@ -501,38 +501,27 @@ static void __noreturn pidfd_spawn_child_die(struct pidfd_spawn_ctx *ctx,
 }
 
 /*
- * Resolve a path relative to @dir (NULL: the working directory), the way
- * the *at() system calls do, by running @fn with the working directory
- * switched to @dir.  Nothing else shares this fs_struct (CLONE_FS is
- * refused), so the switch is invisible but to /proc/PID/cwd readers.
- * vfs_path_lookup() and file_open_root() would not do: they take @dir as
- * the root of the walk, so ".." and absolute symlinks would stay inside it.
+ * The directory that @p names, checked as chdir() and fchdir() check it: a
+ * path (relative to the working directory, or to the directory of @p's
+ * file as openat() would take it), or else the file itself.
  */
-static int pidfd_spawn_at(struct file *dir, const char *name,
-			  int (*fn)(const char *name, void *arg), void *arg)
+static int pidfd_spawn_get_dir(const struct pidfd_spawn_path *p,
+			       struct path *path)
 {
-	struct path saved;
+	unsigned int flags = LOOKUP_FOLLOW | LOOKUP_DIRECTORY;
 	int ret;
 
-	if (!dir || name[0] == '/')
-		return fn(name, arg);
-
-	if (!d_can_lookup(dir->f_path.dentry))
-		return -ENOTDIR;
-	get_fs_pwd(current->fs, &saved);
-	set_fs_pwd(current->fs, &dir->f_path);
-	ret = fn(name, arg);
-	set_fs_pwd(current->fs, &saved);
-	path_put(&saved);
-	return ret;
-}
-
-static int pidfd_spawn_lookup_dir(const char *name, void *arg)
-{
-	struct path *path = arg;
-	int ret;
-
-	ret = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
+	if (p->name && p->file) {
+		ret = kern_path_at(p->file, p->name, flags, path);
+	} else if (p->name) {
+		ret = kern_path(p->name, flags, path);
+	} else if (d_can_lookup(p->file->f_path.dentry)) {
+		*path = p->file->f_path;
+		path_get(path);
+		ret = 0;
+	} else {
+		ret = -ENOTDIR;
+	}
 	if (ret)
 		return ret;
 	ret = path_permission(path, MAY_EXEC | MAY_CHDIR);
@@ -541,32 +530,12 @@ static int pidfd_spawn_lookup_dir(const char *name, void *arg)
 	return ret;
 }
 
-/* The directory a path or a file names, checked like chdir()/fchdir(). */
-static int pidfd_spawn_get_dir(struct pidfd_spawn_path *p, struct file *dir,
-			       const char *name, struct path *path)
-{
-	int ret;
-
-	if (name)
-		return pidfd_spawn_at(dir, name, pidfd_spawn_lookup_dir, path);
-
-	if (!d_can_lookup(p->file->f_path.dentry))
-		return -ENOTDIR;
-	ret = file_permission(p->file, MAY_EXEC | MAY_CHDIR);
-	if (ret)
-		return ret;
-	*path = p->file->f_path;
-	path_get(path);
-	return 0;
-}
-
 static int pidfd_spawn_chroot(struct pidfd_spawn_ctx *ctx)
 {
 	struct path path;
 	int ret;
 
-	ret = pidfd_spawn_get_dir(&ctx->root, ctx->root.file, ctx->root.name,
-				  &path);
+	ret = pidfd_spawn_get_dir(&ctx->root, &path);
 	if (ret)
 		return ret;
 	ret = -EPERM;
@@ -587,8 +556,7 @@ static int pidfd_spawn_chdir(struct pidfd_spawn_action *a)
 	struct path path;
 	int ret;
 
-	ret = pidfd_spawn_get_dir(&p, a->path ? a->file : NULL, a->path,
-				  &path);
+	ret = pidfd_spawn_get_dir(&p, &path);
 	if (ret)
 		return ret;
 	set_fs_pwd(current->fs, &path);
