@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -572,6 +573,150 @@ TEST_F(spawn, cwd_path_dirfd)
 	EXPECT_STREQ(sub, spawn_get(s, "cwd"));
 }
 
+/*
+ * A path relative to a dirfd is walked as openat() walks it: ".." leaves
+ * the directory and an absolute symbolic link starts at the root.  A walk
+ * rooted at the directory (vfs_path_lookup()) would stay inside it.
+ */
+TEST_F(spawn, cwd_path_dirfd_dotdot)
+{
+	struct spawn *s = &self->s;
+	char sub[PATH_MAX + 8];
+	int dirfd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	dirfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "..", dirfd));
+	ASSERT_EQ(0, close(dirfd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+}
+
+TEST_F(spawn, cwd_path_dirfd_absolute_symlink)
+{
+	struct spawn *s = &self->s;
+	char sub[PATH_MAX + 8], link[PATH_MAX + 16];
+	int dirfd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	snprintf(link, sizeof(link), "%s/up", sub);
+	ASSERT_EQ(0, symlink(self->tmpdir, link));
+	dirfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "up", dirfd));
+	ASSERT_EQ(0, close(dirfd));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+}
+
+/* ENOTDIR and ENOENT of a dirfd-relative cwd, at the commit. */
+TEST_F(spawn, cwd_path_dirfd_errors)
+{
+	struct spawn *s = &self->s;
+	char file[PATH_MAX + 8];
+	int dirfd, fd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(file, sizeof(file), "%s/file", self->tmpdir);
+	fd = open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "x", fd));
+	EXPECT_EQ(-ENOTDIR, cfg_exec(s->pidfd));
+	ASSERT_EQ(0, close(fd));
+	spawn_fini(s);
+
+	ASSERT_EQ(0, spawn_init(s));
+	dirfd = open(self->tmpdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "missing", dirfd));
+	ASSERT_EQ(0, close(dirfd));
+	EXPECT_EQ(-ENOENT, cfg_exec(s->pidfd));
+}
+
+struct cwd_watch {
+	pid_t pid;
+	const char *forbidden;
+	volatile bool stop;
+	unsigned long reads, seen;
+};
+
+static void *cwd_watch_fn(void *arg)
+{
+	struct cwd_watch *w = arg;
+	char name[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "/proc/%d/cwd", w->pid);
+	while (!w->stop) {
+		n = readlink(name, buf, sizeof(buf) - 1);
+		if (n < 0)
+			continue;
+		buf[n] = '\0';
+		w->reads++;
+		if (!strcmp(buf, w->forbidden))
+			w->seen++;
+	}
+	return NULL;
+}
+
+/*
+ * Resolving a cwd or root relative to a dirfd does not make that dirfd the
+ * child's working directory meanwhile: a reader of /proc/PID/cwd during
+ * the commits never sees it.  The path is long (200 components through
+ * "x/.."), so that a lookup done from a switched working directory would
+ * stay there long enough to be seen.
+ */
+TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
+{
+	char sub[PATH_MAX + 8], x[PATH_MAX + 16], path[1024];
+	struct cwd_watch w = { 0 };
+	pthread_t thread;
+	int i, dirfd;
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	snprintf(x, sizeof(x), "%s/x", sub);
+	ASSERT_EQ(0, mkdir(x, 0755));
+	path[0] = '\0';
+	for (i = 0; i < 200; i++)
+		strcat(path, "x/../");
+	strcat(path, "..");
+	dirfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(dirfd, 0);
+	w.forbidden = sub;
+
+	for (i = 0; i < 20; i++) {
+		struct spawn *s = &self->s;
+
+		if (i) {
+			spawn_fini(s);
+			ASSERT_EQ(0, spawn_init(s));
+		}
+		ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", path, dirfd));
+		w.pid = s->pid;
+		w.stop = false;
+		ASSERT_EQ(0, pthread_create(&thread, NULL, cwd_watch_fn, &w));
+		ASSERT_EQ(0, spawn_run(s));
+		w.stop = true;
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		ASSERT_TRUE(spawn_exited_ok(s));
+		EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+	}
+	ASSERT_EQ(0, close(dirfd));
+	TH_LOG("%lu reads of /proc/PID/cwd", w.reads);
+	EXPECT_EQ(0UL, w.seen);
+}
+
 TEST_F(spawn, cwd_fd)
 {
 	struct spawn *s = &self->s;
@@ -734,8 +879,10 @@ TEST_F(spawn, fd_close_inherited)
 }
 
 /* Running as root: chroot into a directory holding a copy of the probe. */
+enum root_how { ROOT_BY_PATH, ROOT_BY_FD, ROOT_BY_DIRFD };
+
 static void run_root_test(struct __test_metadata *_metadata,
-			  struct spawn *s, const char *dir, bool by_fd)
+			  struct spawn *s, const char *dir, enum root_how how)
 {
 	char copy[PATH_MAX + 8], root[64];
 	struct stat st;
@@ -754,10 +901,17 @@ static void run_root_test(struct __test_metadata *_metadata,
 	snprintf(root, sizeof(root), "%llu:%llu",
 		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
 
-	if (by_fd) {
+	if (how == ROOT_BY_FD) {
 		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		ASSERT_GE(dirfd, 0);
 		ASSERT_EQ(0, cfg_fd(s->pidfd, "root", dirfd));
+		ASSERT_EQ(0, close(dirfd));
+	} else if (how == ROOT_BY_DIRFD) {
+		/* Its own name, from a dirfd of itself: "../NAME". */
+		dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		ASSERT_GE(dirfd, 0);
+		snprintf(copy, sizeof(copy), "../%s", strrchr(dir, '/') + 1);
+		ASSERT_EQ(0, cfg_path(s->pidfd, "root", copy, dirfd));
 		ASSERT_EQ(0, close(dirfd));
 	} else {
 		ASSERT_EQ(0, cfg_path(s->pidfd, "root", dir, AT_FDCWD));
@@ -776,13 +930,19 @@ static void run_root_test(struct __test_metadata *_metadata,
 TEST_F(spawn, root_path)
 {
 	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
-	run_root_test(_metadata, &self->s, self->tmpdir, false);
+	run_root_test(_metadata, &self->s, self->tmpdir, ROOT_BY_PATH);
 }
 
 TEST_F(spawn, root_fd)
 {
 	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
-	run_root_test(_metadata, &self->s, self->tmpdir, true);
+	run_root_test(_metadata, &self->s, self->tmpdir, ROOT_BY_FD);
+}
+
+TEST_F(spawn, root_path_dirfd)
+{
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	run_root_test(_metadata, &self->s, self->tmpdir, ROOT_BY_DIRFD);
 }
 
 TEST_F(spawn, umask)
