@@ -396,13 +396,13 @@ void pidfd_spawn_attach(struct file *pidfile, struct pidfd_spawn_ctx *ctx)
  */
 void pidfd_spawn_builder_release(struct pidfd_spawn_ctx *ctx)
 {
-	spin_lock(&ctx->wait.lock);
-	ctx->released = true;
-	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
-		ctx->state = PS_ABORTED;
-		wake_up_locked(&ctx->wait);
+	scoped_guard(spinlock, &ctx->wait.lock) {
+		ctx->released = true;
+		if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
+			ctx->state = PS_ABORTED;
+			wake_up_locked(&ctx->wait);
+		}
 	}
-	spin_unlock(&ctx->wait.lock);
 	pidfd_spawn_ctx_put(ctx);
 }
 
@@ -423,9 +423,8 @@ void pidfd_spawn_show_fdinfo(struct seq_file *m, struct pidfd_spawn_ctx *ctx)
 static void pidfd_spawn_set_state(struct pidfd_spawn_ctx *ctx,
 				  enum pidfd_spawn_state state)
 {
-	spin_lock(&ctx->wait.lock);
+	guard(spinlock)(&ctx->wait.lock);
 	ctx->state = state;
-	spin_unlock(&ctx->wait.lock);
 }
 
 /*
@@ -445,10 +444,10 @@ static bool pidfd_spawn_retry(int ret)
 	    ret != -EINTR)
 		return false;
 	try_to_freeze();
-	spin_lock_irq(&current->sighand->siglock);
-	if (!__fatal_signal_pending(current) && !freezing(current))
-		clear_thread_flag(TIF_SIGPENDING);
-	spin_unlock_irq(&current->sighand->siglock);
+	scoped_guard(spinlock_irq, &current->sighand->siglock) {
+		if (!__fatal_signal_pending(current) && !freezing(current))
+			clear_thread_flag(TIF_SIGPENDING);
+	}
 	return !fatal_signal_pending(current);
 }
 
@@ -475,6 +474,14 @@ static int pidfd_spawn_user_errno(int err)
 	return err <= -ERESTARTSYS ? -EIO : err;
 }
 
+/* The child is done with its configuration: drop it, and its reference. */
+static void pidfd_spawn_child_release(struct pidfd_spawn_ctx *ctx)
+{
+	scoped_guard(mutex, &ctx->lock)
+		pidfd_spawn_config_free(ctx);
+	pidfd_spawn_ctx_put(ctx);
+}
+
 /*
  * Leave for good before a successful commit: tell a waiting committer why,
  * drop the configuration and die.  @err is what the committer gets.
@@ -484,19 +491,16 @@ static void __noreturn pidfd_spawn_child_die(struct pidfd_spawn_ctx *ctx,
 {
 	bool committing;
 
-	spin_lock(&ctx->wait.lock);
-	committing = ctx->state == PS_COMMITTING;
-	if (ctx->state != PS_ABORTED)
-		ctx->state = PS_DEAD;
-	ctx->result = pidfd_spawn_user_errno(err);
-	spin_unlock(&ctx->wait.lock);
+	scoped_guard(spinlock, &ctx->wait.lock) {
+		committing = ctx->state == PS_COMMITTING;
+		if (ctx->state != PS_ABORTED)
+			ctx->state = PS_DEAD;
+		ctx->result = pidfd_spawn_user_errno(err);
+	}
 	if (committing)
 		complete(&ctx->done);
 
-	mutex_lock(&ctx->lock);
-	pidfd_spawn_config_free(ctx);
-	mutex_unlock(&ctx->lock);
-	pidfd_spawn_ctx_put(ctx);
+	pidfd_spawn_child_release(ctx);
 	do_group_exit(sig);
 }
 
@@ -854,14 +858,10 @@ static const char **pidfd_spawn_vector(const struct pidfd_spawn_strv *v,
  */
 static bool pidfd_spawn_exec_lost(void)
 {
-	bool lost;
-
 	if (current->mm)
 		return true;
-	spin_lock_irq(&current->sighand->siglock);
-	lost = current->sighand->action[SIGSEGV - 1].sa.sa_flags & SA_IMMUTABLE;
-	spin_unlock_irq(&current->sighand->siglock);
-	return lost;
+	guard(spinlock_irq)(&current->sighand->siglock);
+	return current->sighand->action[SIGSEGV - 1].sa.sa_flags & SA_IMMUTABLE;
 }
 
 /*
@@ -935,10 +935,7 @@ static void __noreturn pidfd_spawn_child_exec_lost(struct pidfd_spawn_ctx *ctx)
 	 */
 	if (!current->mm)
 		complete(&ctx->done);
-	mutex_lock(&ctx->lock);
-	pidfd_spawn_config_free(ctx);
-	mutex_unlock(&ctx->lock);
-	pidfd_spawn_ctx_put(ctx);
+	pidfd_spawn_child_release(ctx);
 	do_group_exit(fatal_signal_pending(current) ? SIGKILL : SIGSEGV);
 }
 
@@ -1027,9 +1024,8 @@ static int pidfd_spawn_child(void *data)
 				      TASK_FREEZABLE)))
 			pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
 
-		spin_lock(&ctx->wait.lock);
-		state = ctx->state;
-		spin_unlock(&ctx->wait.lock);
+		scoped_guard(spinlock, &ctx->wait.lock)
+			state = ctx->state;
 
 		if (state == PS_ABORTED)
 			pidfd_spawn_child_die(ctx, -ESRCH, SIGKILL);
@@ -1038,10 +1034,7 @@ static int pidfd_spawn_child(void *data)
 	}
 
 	/* Running the new program: the configuration is of no more use. */
-	mutex_lock(&ctx->lock);
-	pidfd_spawn_config_free(ctx);
-	mutex_unlock(&ctx->lock);
-	pidfd_spawn_ctx_put(ctx);
+	pidfd_spawn_child_release(ctx);
 	return 0;
 }
 
@@ -1645,11 +1638,10 @@ static int pidfd_spawn_set_inherit_sigignore(struct pidfd_spawn_ctx *ctx,
 	struct sighand_struct *sighand = current->sighand;
 	int sig;
 
-	spin_lock_irq(&sighand->siglock);
+	guard(spinlock_irq)(&sighand->siglock);
 	for (sig = 1; sig <= _NSIG; sig++)
 		if (sighand->action[sig - 1].sa.sa_handler == SIG_IGN)
 			sigaddset(&ctx->sigignore, sig);
-	spin_unlock_irq(&sighand->siglock);
 	return 0;
 }
 
@@ -1866,17 +1858,13 @@ static void pidfd_spawn_audit_exec(struct pidfd_spawn_ctx *ctx)
 static int pidfd_spawn_send_request_locked(struct pidfd_spawn_ctx *ctx,
 					   enum pidfd_spawn_state state)
 {
-	int ret = -ESRCH;
-
 	lockdep_assert_held(&ctx->lock);
-	spin_lock(&ctx->wait.lock);
-	if (ctx->state == PS_PARKED || ctx->state == PS_EXEC_FAILED) {
-		ctx->state = state;
-		wake_up_locked(&ctx->wait);
-		ret = 0;
-	}
-	spin_unlock(&ctx->wait.lock);
-	return ret;
+	guard(spinlock)(&ctx->wait.lock);
+	if (ctx->state != PS_PARKED && ctx->state != PS_EXEC_FAILED)
+		return -ESRCH;
+	ctx->state = state;
+	wake_up_locked(&ctx->wait);
+	return 0;
 }
 
 #ifdef CONFIG_PIDFD_SPAWN_DEBUG
@@ -1926,11 +1914,11 @@ static int pidfd_spawn_cmd_exec(struct pidfd_spawn_ctx *ctx)
 	if (wait_for_completion_killable(&ctx->done))
 		return -EINTR;
 
-	spin_lock(&ctx->wait.lock);
-	ret = ctx->result;
-	if (!ret)
-		ctx->state = PS_COMMITTED;
-	spin_unlock(&ctx->wait.lock);
+	scoped_guard(spinlock, &ctx->wait.lock) {
+		ret = ctx->result;
+		if (!ret)
+			ctx->state = PS_COMMITTED;
+	}
 	/* The child frees the configuration only once ->lock is released. */
 	if (!ret)
 		pidfd_spawn_audit_exec(ctx);
