@@ -669,11 +669,12 @@ static void *cwd_watch_fn(void *arg)
 }
 
 /*
- * Resolving a cwd or root relative to a dirfd does not make that dirfd the
- * child's working directory meanwhile: a reader of /proc/PID/cwd during
- * the commits never sees it.  The path is long (200 components through
- * "x/.."), so that a lookup done from a switched working directory would
- * stay there long enough to be seen.
+ * Resolving a cwd or an exe relative to a dirfd does not make that dirfd
+ * the child's working directory meanwhile: a reader of /proc/PID/cwd
+ * during the commits never sees it.  The cwd path is long (200 components
+ * through "x/.."), so that a lookup done from a switched working directory
+ * would stay there long enough to be seen; the exe is a copy of the probe
+ * in that same directory, given relative to it.
  */
 TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
 {
@@ -683,10 +684,14 @@ TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
 	int i, dirfd;
 
 	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	if (noexec_dir(self->tmpdir))
+		SKIP(return, "the temporary directory is mounted noexec");
 	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
 	ASSERT_EQ(0, mkdir(sub, 0755));
 	snprintf(x, sizeof(x), "%s/x", sub);
 	ASSERT_EQ(0, mkdir(x, 0755));
+	snprintf(x, sizeof(x), "%s/" PROBE_NAME, sub);
+	ASSERT_EQ(0, copy_file(probe_path(), x, 0755));
 	path[0] = '\0';
 	for (i = 0; i < 200; i++)
 		strcat(path, "x/../");
@@ -703,6 +708,7 @@ TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
 			ASSERT_EQ(0, spawn_init(s));
 		}
 		ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", path, dirfd));
+		ASSERT_EQ(0, cfg_path(s->pidfd, "exe", PROBE_NAME, dirfd));
 		w.pid = s->pid;
 		w.stop = false;
 		ASSERT_EQ(0, pthread_create(&thread, NULL, cwd_watch_fn, &w));
@@ -711,6 +717,7 @@ TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
 		ASSERT_EQ(0, pthread_join(thread, NULL));
 		ASSERT_TRUE(spawn_exited_ok(s));
 		EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+		EXPECT_STREQ(x, spawn_get(s, "exe"));
 	}
 	ASSERT_EQ(0, close(dirfd));
 	TH_LOG("%lu reads of /proc/PID/cwd", w.reads);
