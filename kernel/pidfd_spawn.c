@@ -1116,11 +1116,9 @@ static bool pidfd_spawn_carrier(struct file *file)
 	return io_is_uring_fops(file);
 }
 
-static int pidfd_spawn_take_carrier(struct pidfd_spawn_ctx *ctx,
-				    struct file *file)
+/* The configuration is about to hold a carrier. */
+static int pidfd_spawn_mark_carrier(struct pidfd_spawn_ctx *ctx)
 {
-	if (!pidfd_spawn_carrier(file))
-		return 0;
 	guard(spinlock_irqsave)(&ctx->wait.lock);
 	if (ctx->in_flight)
 		return -ETOOMANYREFS;
@@ -1128,21 +1126,10 @@ static int pidfd_spawn_take_carrier(struct pidfd_spawn_ctx *ctx,
 	return 0;
 }
 
-/* The same for the files of an inherit_fds snapshot, only ours. */
-static int pidfd_spawn_take_carriers(struct pidfd_spawn_ctx *ctx,
-				     struct files_struct *files)
+static int pidfd_spawn_take_carrier(struct pidfd_spawn_ctx *ctx,
+				    struct file *file)
 {
-	struct fdtable *fdt = rcu_dereference_raw(files->fdt);
-	unsigned int fd;
-	int ret;
-
-	for_each_set_bit(fd, fdt->open_fds, fdt->max_fds) {
-		ret = pidfd_spawn_take_carrier(ctx,
-					       files_lookup_fd_raw(files, fd));
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return pidfd_spawn_carrier(file) ? pidfd_spawn_mark_carrier(ctx) : 0;
 }
 
 /**
@@ -1570,19 +1557,48 @@ static int pidfd_spawn_set_close_range(struct pidfd_spawn_ctx *ctx,
 }
 
 /*
- * Snapshot the caller's descriptors that survive exec.  Builder pidfds stay
- * out: a child holding its own builder would keep itself alive.
+ * The filter of the inherit_fds snapshot, in the same pass as the copy:
+ * builder pidfds stay out (a child holding its own builder would keep
+ * itself alive), and a carrier among the others is noted.  A table holds
+ * many files of few kinds: once the operations of a file showed that no
+ * file of its kind is a pidfd, a socket or a ring, the next files of that
+ * kind are let through without asking again.
  */
+struct pidfd_spawn_inherit_scan {
+	const struct file_operations *plain;
+	bool carrier;
+};
+
+static bool pidfd_spawn_inherit_skip(struct file *file, void *arg)
+{
+	struct pidfd_spawn_inherit_scan *scan = arg;
+	struct pidfd_spawn_ctx *builder;
+
+	if (file->f_op == scan->plain)
+		return false;
+	builder = pidfs_builder(file);
+	if (!IS_ERR(builder))
+		return true;
+	if (pidfd_spawn_carrier(file))
+		scan->carrier = true;
+	else if (PTR_ERR(builder) == -EBADF && !sock_from_file(file) &&
+		 !io_is_uring_fops(file))
+		scan->plain = file->f_op;
+	return false;
+}
+
+/* Snapshot the caller's descriptors that survive exec. */
 static int pidfd_spawn_set_inherit(struct pidfd_spawn_ctx *ctx,
 				   struct pidfd_spawn_param *p)
 {
+	struct pidfd_spawn_inherit_scan scan = { };
 	struct files_struct *files;
 	int ret;
 
-	files = dup_fd_exec(current->files, pidfs_is_builder);
+	files = dup_fd_exec(current->files, pidfd_spawn_inherit_skip, &scan);
 	if (IS_ERR(files))
 		return PTR_ERR(files);
-	ret = pidfd_spawn_take_carriers(ctx, files);
+	ret = scan.carrier ? pidfd_spawn_mark_carrier(ctx) : 0;
 	if (ret) {
 		put_files_struct(files);
 		return ret;
