@@ -348,6 +348,28 @@ TEST_F(cycle, inherited_socket_then_send)
 	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[1], self->s.pidfd));
 }
 
+/*
+ * The snapshot stops asking about files of a kind it has seen to be
+ * neither pidfd nor socket nor ring: a socket after 100 such files is
+ * still found.
+ */
+TEST_F(cycle, inherited_socket_after_plain_files)
+{
+	int fds[100], i, fd;
+
+	for (i = 0; i < 100; i++) {
+		fds[i] = open("/dev/null", O_RDONLY);
+		ASSERT_GE(fds[i], 0);
+	}
+	fd = dup(self->sk[0]);	/* above them, not close-on-exec */
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, cfg_flag(self->s.pidfd, "inherit_fds"));
+	close(fd);
+	for (i = 0; i < 100; i++)
+		close(fds[i]);
+	EXPECT_EQ(-ETOOMANYREFS, send_fd(self->sk[1], self->s.pidfd));
+}
+
 /* The same for an io_uring instance, as the child's fd or its cwd. */
 TEST_F(cycle, ring_then_send)
 {

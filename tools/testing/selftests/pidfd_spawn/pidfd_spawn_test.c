@@ -863,6 +863,36 @@ TEST_F(spawn, inherit_fds_skips_builders)
 	close(null);
 }
 
+/*
+ * A pidfd that is no builder is inherited; a builder after it, at a
+ * higher number, is still left out (pidfds are never taken as "plain").
+ */
+TEST_F(spawn, inherit_fds_skips_builder_after_pidfd)
+{
+	struct spawn *s = &self->s;
+	int plain, other_pidfd;
+	pid_t other;
+
+	plain = sys_pidfd_open(getpid(), 0);
+	ASSERT_GE(plain, 0);
+	ASSERT_EQ(0, fcntl(plain, F_SETFD, 0));
+	ASSERT_EQ(0, create_empty_child(&other, &other_pidfd));
+	ASSERT_GT(other_pidfd, plain);
+	ASSERT_EQ(0, fcntl(other_pidfd, F_SETFD, 0));
+
+	ASSERT_EQ(0, cfg_flag(s->pidfd, "inherit_fds"));
+
+	ASSERT_EQ(0, spawn_run(s));
+	ASSERT_TRUE(spawn_exited_ok(s));
+	EXPECT_STREQ("anon_inode:[pidfd]",
+		     spawn_get(s, key_n("fd.%d.path", plain)));
+	EXPECT_STREQ("<missing>",
+		     spawn_get(s, key_n("fd.%d.path", other_pidfd)));
+
+	kill_and_reap(other, other_pidfd);
+	close(plain);
+}
+
 /* fd:N SET_FLAG closes an inherited fd. */
 TEST_F(spawn, fd_close_inherited)
 {
