@@ -574,48 +574,46 @@ TEST_F(spawn, cwd_path_dirfd)
 }
 
 /*
- * A path relative to a dirfd is walked as openat() walks it: ".." leaves
- * the directory and an absolute symbolic link starts at the root.  A walk
+ * Commit with cwd @name relative to a dirfd of @dir, and check the child's
+ * cwd.  Such a path is walked as openat() walks it: ".." leaves the
+ * directory and an absolute symbolic link starts at the root.  A walk
  * rooted at the directory (vfs_path_lookup()) would stay inside it.
  */
-TEST_F(spawn, cwd_path_dirfd_dotdot)
+static void check_cwd_at(struct __test_metadata *_metadata, struct spawn *s,
+			 const char *dir, const char *name, const char *expect)
 {
-	struct spawn *s = &self->s;
-	char sub[PATH_MAX + 8];
 	int dirfd;
 
-	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
-	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
-	ASSERT_EQ(0, mkdir(sub, 0755));
-	dirfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ASSERT_GE(dirfd, 0);
-	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "..", dirfd));
+	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", name, dirfd));
 	ASSERT_EQ(0, close(dirfd));
 
 	ASSERT_EQ(0, spawn_run(s));
 	ASSERT_TRUE(spawn_exited_ok(s));
-	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+	EXPECT_STREQ(expect, spawn_get(s, "cwd"));
+}
+
+TEST_F(spawn, cwd_path_dirfd_dotdot)
+{
+	char sub[PATH_MAX + 8];
+
+	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
+	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
+	ASSERT_EQ(0, mkdir(sub, 0755));
+	check_cwd_at(_metadata, &self->s, sub, "..", self->tmpdir);
 }
 
 TEST_F(spawn, cwd_path_dirfd_absolute_symlink)
 {
-	struct spawn *s = &self->s;
 	char sub[PATH_MAX + 8], link[PATH_MAX + 16];
-	int dirfd;
 
 	ASSERT_EQ(0, make_tmpdir(self->tmpdir));
 	snprintf(sub, sizeof(sub), "%s/sub", self->tmpdir);
 	ASSERT_EQ(0, mkdir(sub, 0755));
 	snprintf(link, sizeof(link), "%s/up", sub);
 	ASSERT_EQ(0, symlink(self->tmpdir, link));
-	dirfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	ASSERT_GE(dirfd, 0);
-	ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", "up", dirfd));
-	ASSERT_EQ(0, close(dirfd));
-
-	ASSERT_EQ(0, spawn_run(s));
-	ASSERT_TRUE(spawn_exited_ok(s));
-	EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
+	check_cwd_at(_metadata, &self->s, sub, "up", self->tmpdir);
 }
 
 /* ENOTDIR and ENOENT of a dirfd-relative cwd, at the commit. */
