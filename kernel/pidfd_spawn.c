@@ -529,57 +529,53 @@ static int pidfd_spawn_get_dir(const struct pidfd_spawn_path *p,
 	if (ret)
 		return ret;
 	ret = path_permission(path, MAY_EXEC | MAY_CHDIR);
-	if (ret)
+	if (ret) {
+		/* Nothing held on failure, for the callers' __free(path_put). */
 		path_put(path);
+		*path = (struct path){};
+	}
 	return ret;
 }
 
 static int pidfd_spawn_chroot(struct pidfd_spawn_ctx *ctx)
 {
-	struct path path;
+	struct path path __free(path_put) = {};
 	int ret;
 
 	ret = pidfd_spawn_get_dir(&ctx->root, &path);
 	if (ret)
 		return ret;
-	ret = -EPERM;
 	if (!ns_capable(current_user_ns(), CAP_SYS_CHROOT))
-		goto out;
+		return -EPERM;
 	ret = security_path_chroot(&path);
 	if (ret)
-		goto out;
+		return ret;
 	set_fs_root(current->fs, &path);
-out:
-	path_put(&path);
-	return ret;
+	return 0;
 }
 
 static int pidfd_spawn_chdir(struct pidfd_spawn_action *a)
 {
 	struct pidfd_spawn_path p = { .name = a->path, .file = a->file };
-	struct path path;
+	struct path path __free(path_put) = {};
 	int ret;
 
 	ret = pidfd_spawn_get_dir(&p, &path);
 	if (ret)
 		return ret;
 	set_fs_pwd(current->fs, &path);
-	path_put(&path);
 	return 0;
 }
 
 /* fchdir() to a descriptor of the child. */
 static int pidfd_spawn_fchdir(struct pidfd_spawn_action *a)
 {
-	struct pidfd_spawn_action fa = { .type = PA_CHDIR_FILE };
-	int ret;
+	struct file *file __free(fput) = fget_raw(a->fd);
+	struct pidfd_spawn_action fa = { .type = PA_CHDIR_FILE, .file = file };
 
-	fa.file = fget_raw(a->fd);
-	if (!fa.file)
+	if (!file)
 		return -EBADF;
-	ret = pidfd_spawn_chdir(&fa);
-	fput(fa.file);
-	return ret;
+	return pidfd_spawn_chdir(&fa);
 }
 
 /*
@@ -604,7 +600,7 @@ static int pidfd_spawn_open_cloexec(struct pidfd_spawn_action *a)
 
 static int pidfd_spawn_open(struct pidfd_spawn_action *a)
 {
-	struct file *file;
+	struct file *file __free(fput) = NULL;
 	int cloexec, ret;
 
 	if (a->fd >= rlimit(RLIMIT_NOFILE))
@@ -617,24 +613,21 @@ static int pidfd_spawn_open(struct pidfd_spawn_action *a)
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	ret = replace_fd(a->fd, file, cloexec ? O_CLOEXEC : 0);
-	fput(file);
 	return ret < 0 ? ret : 0;
 }
 
 /* dup2(src, N), of the child's own descriptors; dup2(N, N) clears cloexec. */
 static int pidfd_spawn_dup(struct pidfd_spawn_action *a)
 {
-	struct file *file;
+	struct file *file __free(fput) = fget_raw(a->src);
 	int ret = 0;
 
-	file = fget_raw(a->src);
 	if (!file)
 		return -EBADF;
 	if (a->src == a->fd)
 		set_close_on_exec(a->fd, 0);
 	else
 		ret = replace_fd(a->fd, file, 0);
-	fput(file);
 	return ret < 0 ? ret : 0;
 }
 
@@ -646,20 +639,18 @@ static int pidfd_spawn_dup(struct pidfd_spawn_action *a)
 static int pidfd_spawn_tcsetpgrp(struct pidfd_spawn_action *a)
 {
 	sigset_t saved = current->blocked, blocked = saved;
-	struct file *file;
+	struct file *file __free(fput) = fget(a->fd);
 	int ret;
 
-	file = fget(a->fd);
 	if (!file)
 		return -EBADF;
 	ret = security_file_ioctl(file, TIOCSPGRP, 0);
-	if (!ret) {
-		sigaddset(&blocked, SIGTTOU);
-		set_current_blocked(&blocked);
-		ret = tty_file_set_pgrp(file, task_pgrp_vnr(current));
-		set_current_blocked(&saved);
-	}
-	fput(file);
+	if (ret)
+		return ret;
+	sigaddset(&blocked, SIGTTOU);
+	set_current_blocked(&blocked);
+	ret = tty_file_set_pgrp(file, task_pgrp_vnr(current));
+	set_current_blocked(&saved);
 	return ret;
 }
 
@@ -698,18 +689,14 @@ static int pidfd_spawn_run_action(struct pidfd_spawn_action *a)
 
 static int pidfd_spawn_make_ctty(int fd)
 {
-	struct file *file;
+	struct file *file __free(fput) = fget(fd);
 	int ret;
 
-	file = fget(fd);
 	if (!file)
 		return -EBADF;
 	ret = security_file_ioctl(file, TIOCSCTTY, 0);
 	/* vfs_ioctl() turns a driver's ENOIOCTLCMD into ENOTTY. */
-	if (!ret)
-		ret = vfs_ioctl(file, TIOCSCTTY, 0);
-	fput(file);
-	return ret;
+	return ret ? ret : vfs_ioctl(file, TIOCSCTTY, 0);
 }
 
 static int pidfd_spawn_reset_ids(void)
