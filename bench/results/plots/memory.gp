@@ -16,4 +16,4 @@ plot 'memory.dat' using 1:2 with linespoints lw 2 title 'fork', \
      'memory.dat' using 1:7 with linespoints lw 2 title 'lib pidfd_spawn', \
      'memory.dat' using 1:8 with linespoints lw 2 title 'raw CLONE_EMPTY', \
      'memory.dat' using 1:9 with linespoints lw 2 title 'raw, no fds', \
-     392.849 with lines dt 2 lw 2 lc rgb 'black' title 'exec floor'
+     382.863 with lines dt 2 lw 2 lc rgb 'black' title 'exec floor'
