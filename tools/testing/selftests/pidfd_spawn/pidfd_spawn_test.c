@@ -643,7 +643,7 @@ TEST_F(spawn, cwd_path_dirfd_errors)
 struct cwd_watch {
 	pid_t pid;
 	const char *forbidden;
-	volatile bool stop;
+	bool stop;		/* __atomic: the main thread sets it */
 	unsigned long reads, seen;
 };
 
@@ -654,7 +654,7 @@ static void *cwd_watch_fn(void *arg)
 	ssize_t n;
 
 	snprintf(name, sizeof(name), "/proc/%d/cwd", w->pid);
-	while (!w->stop) {
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		n = readlink(name, buf, sizeof(buf) - 1);
 		if (n < 0)
 			continue;
@@ -708,10 +708,10 @@ TEST_F(spawn, cwd_path_dirfd_not_seen_as_cwd)
 		ASSERT_EQ(0, cfg_path(s->pidfd, "cwd", path, dirfd));
 		ASSERT_EQ(0, cfg_path(s->pidfd, "exe", PROBE_NAME, dirfd));
 		w.pid = s->pid;
-		w.stop = false;
+		__atomic_store_n(&w.stop, false, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_create(&thread, NULL, cwd_watch_fn, &w));
 		ASSERT_EQ(0, spawn_run(s));
-		w.stop = true;
+		__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_join(thread, NULL));
 		ASSERT_TRUE(spawn_exited_ok(s));
 		EXPECT_STREQ(self->tmpdir, spawn_get(s, "cwd"));
