@@ -1136,30 +1136,44 @@ static void check_esrch(struct __test_metadata *_metadata, int pidfd)
 	EXPECT_EQ(-ESRCH, cfg_flag(pidfd, "bogus"));
 }
 
-TEST_F(builder, esrch_after_abort)
+/* @check after an abort, once before and once after the reap. */
+static void esrch_after_abort(struct __test_metadata *_metadata, int pidfd,
+			      void (*check)(struct __test_metadata *, int))
 {
 	siginfo_t info;
 
-	ASSERT_EQ(0, cfg_abort(self->pidfd));
-	check_esrch(_metadata, self->pidfd);
-	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
+	ASSERT_EQ(0, cfg_abort(pidfd));
+	check(_metadata, pidfd);
+	ASSERT_EQ(0, wait_pidfd(pidfd, &info));
 	EXPECT_TRUE(killed_by(&info, SIGKILL));
-	check_esrch(_metadata, self->pidfd);
+	check(_metadata, pidfd);
+}
+
+/* @check after a SIGKILL, as a zombie and once reaped. */
+static void esrch_after_sigkill(struct __test_metadata *_metadata, int pidfd,
+				void (*check)(struct __test_metadata *, int))
+{
+	siginfo_t info;
+
+	ASSERT_EQ(0, sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0));
+	/* Dead but not reaped: waitid() with WNOWAIT leaves the zombie. */
+	ASSERT_EQ(0, waitid((idtype_t)P_PIDFD, pidfd, &info,
+			    WEXITED | WNOWAIT | __WALL));
+	check(_metadata, pidfd);
+	/* Reaped. */
+	ASSERT_EQ(0, wait_pidfd(pidfd, &info));
+	EXPECT_TRUE(killed_by(&info, SIGKILL));
+	check(_metadata, pidfd);
+}
+
+TEST_F(builder, esrch_after_abort)
+{
+	esrch_after_abort(_metadata, self->pidfd, check_esrch);
 }
 
 TEST_F(builder, esrch_after_sigkill)
 {
-	siginfo_t info;
-
-	ASSERT_EQ(0, sys_pidfd_send_signal(self->pidfd, SIGKILL, NULL, 0));
-	/* Dead but not reaped: waitid() with WNOWAIT leaves the zombie. */
-	ASSERT_EQ(0, waitid((idtype_t)P_PIDFD, self->pidfd, &info,
-			    WEXITED | WNOWAIT | __WALL));
-	check_esrch(_metadata, self->pidfd);
-	/* Reaped. */
-	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
-	EXPECT_TRUE(killed_by(&info, SIGKILL));
-	check_esrch(_metadata, self->pidfd);
+	esrch_after_sigkill(_metadata, self->pidfd, check_esrch);
 }
 
 /*
@@ -1636,26 +1650,12 @@ static void check_batch_esrch(struct __test_metadata *_metadata, int pidfd)
 
 TEST_F(builder, batch_esrch_after_abort)
 {
-	siginfo_t info;
-
-	ASSERT_EQ(0, cfg_abort(self->pidfd));
-	check_batch_esrch(_metadata, self->pidfd);
-	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
-	EXPECT_TRUE(killed_by(&info, SIGKILL));
-	check_batch_esrch(_metadata, self->pidfd);
+	esrch_after_abort(_metadata, self->pidfd, check_batch_esrch);
 }
 
 TEST_F(builder, batch_esrch_after_sigkill)
 {
-	siginfo_t info;
-
-	ASSERT_EQ(0, sys_pidfd_send_signal(self->pidfd, SIGKILL, NULL, 0));
-	ASSERT_EQ(0, waitid((idtype_t)P_PIDFD, self->pidfd, &info,
-			    WEXITED | WNOWAIT | __WALL));
-	check_batch_esrch(_metadata, self->pidfd);
-	ASSERT_EQ(0, wait_pidfd(self->pidfd, &info));
-	EXPECT_TRUE(killed_by(&info, SIGKILL));
-	check_batch_esrch(_metadata, self->pidfd);
+	esrch_after_sigkill(_metadata, self->pidfd, check_batch_esrch);
 }
 
 /*
